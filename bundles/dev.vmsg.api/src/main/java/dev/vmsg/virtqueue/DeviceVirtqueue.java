@@ -180,6 +180,11 @@ public final class DeviceVirtqueue {
                 i = 0;
                 continue;
             }
+            // The cap comes first, so an absurd length is reported as what it is.
+            if (len > maxChainBytes - (readable + writable)) {
+                return reject(head, Reason.CHAIN_TOO_LARGE, "chain holds more than " + maxChainBytes
+                        + " bytes (descriptor " + i + " adds " + len + ")");
+            }
             if (!window.contains(d.address(), len)) {
                 return reject(head, Reason.DESCRIPTOR_OUT_OF_WINDOW, "descriptor " + i + " [0x"
                         + Long.toHexString(d.address()) + ", +0x" + Long.toHexString(len) + ") is outside " + window);
@@ -196,9 +201,6 @@ public final class DeviceVirtqueue {
                         + " is device-readable after a device-writable one");
             } else {
                 readable += len;
-            }
-            if (readable + writable > maxChainBytes) {
-                return reject(head, Reason.CHAIN_TOO_LARGE, "chain holds more than " + maxChainBytes + " bytes");
             }
             list.add(d);
             if (!d.hasNext()) {
