@@ -1,0 +1,45 @@
+package dev.vmsg.wire;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * SET_CONFIG request (0x06): writes {@code data} at {@code offset}. In the baseline (non-strict) profile the generation is 0. The array is not copied: treat it as read-only. Spec §1.3.
+ */
+public record SetConfigRequest(int generation, int offset, int length, byte[] data) implements TransportMessage {
+
+    /** @throws IllegalArgumentException if {@code data.length} is length (the record must say what goes on the wire) */
+    public SetConfigRequest {
+        Objects.requireNonNull(data, "data");
+        if (data.length != length) {
+            throw new IllegalArgumentException("length " + Integer.toUnsignedString(length) + " does not match "
+                    + data.length + " data bytes");
+        }
+    }
+
+    @Override
+    public int msgId() {
+        return MessageIds.SET_CONFIG;
+    }
+
+    @Override
+    public MessageKind kind() {
+        return MessageKind.REQUEST;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SetConfigRequest r && r.generation == generation && r.offset == offset && r.length == length
+                && Arrays.equals(r.data, data);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * (31 * (31 * (generation) + offset) + length) + Arrays.hashCode(data);
+    }
+
+    @Override
+    public String toString() {
+        return "SetConfigRequest[" + "generation=" + Integer.toUnsignedString(generation) + ", offset=" + Integer.toUnsignedString(offset) + ", length=" + Integer.toUnsignedString(length) + ", data=" + Hex.bytes(data) + "]";
+    }
+}
