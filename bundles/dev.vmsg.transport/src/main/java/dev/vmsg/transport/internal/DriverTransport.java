@@ -1,0 +1,352 @@
+package dev.vmsg.transport.internal;
+
+import dev.vmsg.admin.DeviceView;
+import dev.vmsg.bus.BusException;
+import dev.vmsg.bus.DriverEndpoint;
+import dev.vmsg.bus.FrameReceiver;
+import dev.vmsg.driver.VirtioDeviceException;
+import dev.vmsg.driver.VirtioDriver;
+import dev.vmsg.memory.DmaAllocator;
+import dev.vmsg.memory.DmaWindow;
+import dev.vmsg.wire.DeviceBusState;
+import dev.vmsg.wire.EventConfig;
+import dev.vmsg.wire.EventDevice;
+import dev.vmsg.wire.EventUsed;
+import dev.vmsg.wire.FeatureBits;
+import dev.vmsg.wire.FeatureSet;
+import dev.vmsg.wire.GetDevicesRequest;
+import dev.vmsg.wire.GetDevicesResponse;
+import dev.vmsg.wire.Header;
+import dev.vmsg.wire.Message;
+import dev.vmsg.wire.MessageCodec;
+import dev.vmsg.wire.MessageKind;
+import dev.vmsg.wire.PingRequest;
+import dev.vmsg.wire.PingResponse;
+import dev.vmsg.wire.WireException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.IntFunction;
+
+/**
+ * The driver side of one bus: finds devices (GET_DEVICES windows at start, EVENT_DEVICE for
+ * hot-plug), gives each its own thread and {@link DriverDevice}, binds drivers by device id, and
+ * routes responses and events. Frames that are malformed or match nothing are dropped and
+ * counted.
+ */
+public final class DriverTransport implements FrameReceiver {
+
+    /** Transport-level features the driver transport handles itself. */
+    static final FeatureSet TRANSPORT_FEATURES = FeatureSet.of(FeatureBits.VIRTIO_F_VERSION_1,
+            FeatureBits.VIRTIO_F_ACCESS_PLATFORM, FeatureBits.VIRTIO_F_EVENT_IDX, FeatureBits.VIRTIO_F_RING_RESET);
+
+    /** Windows of GET_DEVICES the discovery walks at most (Linux FF-A: 8192). */
+    private static final int MAX_DISCOVERY_WINDOWS = 8192;
+
+    private final DriverEndpoint endpoint;
+    private final MessageCodec codec;
+    private final TransportOptions options;
+    private final TransportLog log;
+    private final IntFunction<VirtioDriver> drivers;
+    private final MessageCounters counters = new MessageCounters();
+    private final RequestEngine engine;
+    private final DmaAllocator allocator;
+    private final DeviceExecutor control;
+    private final Map<Integer, DriverDevice> devices = new ConcurrentSkipListMap<>();
+    private final RateLimiter warnLimiter = new RateLimiter(10, 60_000);
+    private volatile boolean stopped;
+
+    /**
+     * @param drivers finds the driver for a device id (null when none is bound)
+     */
+    public DriverTransport(DriverEndpoint endpoint, TransportOptions options, TransportLog log,
+            IntFunction<VirtioDriver> drivers) {
+        this.endpoint = endpoint;
+        this.options = options;
+        this.log = log;
+        this.drivers = drivers;
+        this.codec = new MessageCodec(endpoint.info().profile(), endpoint.info().maxMessageSize());
+        this.engine = new RequestEngine(endpoint, codec, counters);
+        this.allocator = new DmaAllocator(endpoint.info().window());
+        this.control = new DeviceExecutor("vmsg-drv-" + busName(), 4096);
+    }
+
+    /** Attaches to the bus and starts discovery on the bus's control thread. */
+    public void start() {
+        endpoint.open(this);
+        control.offer(this::discover);
+    }
+
+    String busName() {
+        return endpoint.info().name();
+    }
+
+    DmaWindow window() {
+        return endpoint.info().window();
+    }
+
+    DmaAllocator allocator() {
+        return allocator;
+    }
+
+    int maxPayload() {
+        return codec.maxMessageSize() - codec.profile().headerSize();
+    }
+
+    TransportOptions options() {
+        return options;
+    }
+
+    TransportLog log() {
+        return log;
+    }
+
+    RequestEngine engine() {
+        return engine;
+    }
+
+    MessageCounters counters() {
+        return counters;
+    }
+
+    VirtioDriver driverFor(int deviceId) {
+        return drivers.apply(deviceId);
+    }
+
+    // ---- discovery and hot-plug (control thread) ----
+
+    private void discover() {
+        int offset = 0;
+        int count = Math.min(256, ((maxPayload() - 6) * 8) & ~7);
+        for (int window = 0; window < MAX_DISCOVERY_WINDOWS && !stopped; window++) {
+            GetDevicesResponse r;
+            try {
+                r = (GetDevicesResponse) engine.callBus(new GetDevicesRequest(offset, count),
+                        options.requestTimeoutMillis(), "bus " + busName() + ": GET_DEVICES " + offset);
+            } catch (VirtioDeviceException e) {
+                log.warn("bus " + busName() + ": discovery stopped: " + e.getMessage()
+                        + "; devices will still be found through EVENT_DEVICE");
+                return;
+            }
+            if (r.offset() != offset || r.count() <= 0 || r.bitmap().length * 8 < r.count()) {
+                log.warn("bus " + busName() + ": GET_DEVICES answer for window " + offset + " is inconsistent; stopping"
+                        + " discovery");
+                return;
+            }
+            for (int i = 0; i < r.count(); i++) {
+                if (r.isPresent(offset + i)) {
+                    deviceAdded(offset + i);
+                }
+            }
+            int next = r.nextOffset();
+            if (next == 0) {
+                return;
+            }
+            if (next <= offset) {
+                log.warn("bus " + busName() + ": GET_DEVICES next_offset " + next + " does not advance; stopping");
+                return;
+            }
+            offset = next;
+        }
+    }
+
+    private void deviceAdded(int number) {
+        if (stopped) {
+            return;
+        }
+        DriverDevice existing = devices.get(number);
+        if (existing != null && existing.state() != DriverDevice.State.REMOVED) {
+            return;
+        }
+        DriverDevice device = new DriverDevice(this, number);
+        devices.put(number, device);
+        if (!device.executor().offer(device::identify)) {
+            log.warn("bus " + busName() + ": could not start device " + number);
+        }
+    }
+
+    private void deviceRemoved(int number, String why) {
+        DriverDevice device = devices.remove(number);
+        if (device != null) {
+            device.remove(why, options.removeBoundMillis());
+            log.info("bus " + busName() + ": device " + number + " removed (" + why + ")");
+        }
+    }
+
+    /** A driver arrived: bind it to every device of its type that has none. */
+    public void driverAdded(VirtioDriver driver) {
+        for (DriverDevice d : devices.values()) {
+            d.executor().offer(() -> {
+                if (d.state() == DriverDevice.State.NO_DRIVER && driverFor(d.deviceId()) == driver) {
+                    d.bind(driver);
+                }
+            });
+        }
+    }
+
+    /** A driver is leaving: unbind it everywhere (waits, bounded), then rebind to another driver if one is there. */
+    public void driverRemoved(VirtioDriver driver) {
+        List<java.util.concurrent.CompletableFuture<Void>> waits = new ArrayList<>();
+        for (DriverDevice d : devices.values()) {
+            java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+            boolean queued = d.executor().offer(() -> {
+                try {
+                    if (d.driver() == driver) {
+                        d.unbind("driver unbound");
+                        VirtioDriver other = driverFor(d.deviceId());
+                        if (other != null && other != driver) {
+                            d.bind(other);
+                        }
+                    }
+                } finally {
+                    done.complete(null);
+                }
+            });
+            if (queued) {
+                waits.add(done);
+            }
+        }
+        for (var w : waits) {
+            try {
+                w.get(options.removeBoundMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                log.warn("bus " + busName() + ": unbinding a driver did not finish in time: " + e);
+            }
+        }
+    }
+
+    /** Removes every device (their drivers see "bus removed") and detaches from the bus. */
+    public void stop(String why) {
+        stopped = true;
+        engine.close("bus " + busName() + ": " + why);
+        for (Integer n : new ArrayList<>(devices.keySet())) {
+            deviceRemoved(n, why);
+        }
+        control.shutdown(options.removeBoundMillis());
+        endpoint.detach(this);
+    }
+
+    // ---- receive path (bus delivery thread) ----
+
+    @Override
+    public void onFrame(ByteBuffer frame) {
+        Header header;
+        Message message;
+        try {
+            header = codec.readHeader(frame);
+            if (header.msgId() >= 0x80) {
+                counters.dropped("bus-specific message " + Integer.toHexString(header.msgId()));
+                return;
+            }
+            message = codec.readMessage(header, frame);
+        } catch (WireException e) {
+            counters.dropped("malformed: " + e.reason());
+            rateLimitedWarn("bus " + busName() + ": dropped a malformed frame: " + e.getMessage());
+            return;
+        }
+        counters.received(header.isBusMessage(), header.msgId(), header.isResponse());
+        if (message.kind() == MessageKind.RESPONSE) {
+            engine.complete(header, message);
+        } else if (message instanceof EventUsed used) {
+            DriverDevice d = devices.get(header.devNum());
+            if (d == null || !d.executor().offer(() -> d.onUsed(used.vqIndex()))) {
+                counters.dropped("EVENT_USED for an unknown device");
+            }
+        } else if (message instanceof EventConfig config) {
+            DriverDevice d = devices.get(header.devNum());
+            if (d == null || !d.executor().offer(() -> d.onConfig(config))) {
+                counters.dropped("EVENT_CONFIG for an unknown device");
+            }
+        } else if (message instanceof EventDevice event) {
+            onEventDevice(event);
+        } else if (message instanceof PingRequest ping) {
+            sendBus(new PingResponse(ping.data()), header.token());
+        } else {
+            counters.dropped("message the driver side does not take");
+        }
+    }
+
+    private void onEventDevice(EventDevice event) {
+        int n = event.deviceNumber();
+        boolean queued = switch (event.state()) {
+            case DeviceBusState.ADDED -> control.offer(() -> deviceAdded(n));
+            case DeviceBusState.REMOVED -> control.offer(() -> deviceRemoved(n, "device removed from the bus"));
+            default -> {
+                counters.dropped("EVENT_DEVICE with unknown state");
+                yield true;
+            }
+        };
+        if (!queued) {
+            counters.dropped("control thread queue full");
+        }
+    }
+
+    /** Sends a PING and returns the round trip in nanoseconds. */
+    public long ping(int data) {
+        long start = System.nanoTime();
+        PingResponse r = (PingResponse) engine.callBus(new PingRequest(data), options.requestTimeoutMillis(),
+                "bus " + busName() + ": PING");
+        long rtt = System.nanoTime() - start;
+        if (r.data() != data) {
+            throw new VirtioDeviceException(VirtioDeviceException.Reason.PROTOCOL, "bus " + busName()
+                    + ": PING echoed " + r.data() + " for " + data);
+        }
+        return rtt;
+    }
+
+    // ---- send path ----
+
+    /** A buffer that holds any message of this bus, for a sender that sends from one place. */
+    ByteBuffer newFrameBuffer() {
+        return ByteBuffer.allocate(codec.maxMessageSize());
+    }
+
+    /** Sends an event (EVENT_AVAIL) for device {@code number}, encoded in the caller's buffer. */
+    void sendEvent(int number, Message event, ByteBuffer buffer) {
+        buffer.clear();
+        try {
+            codec.encode(event, number, 0, buffer);
+            buffer.flip();
+            endpoint.send(buffer);
+            counters.sent(false, event.msgId(), false);
+        } catch (BusException e) {
+            counters.dropped("send failed: " + e.reason());
+            throw new VirtioDeviceException(VirtioDeviceException.Reason.REMOVED, "bus " + busName()
+                    + ": could not notify device " + number + ": " + e.getMessage(), e);
+        }
+    }
+
+    private synchronized void sendBus(Message message, int token) {
+        ByteBuffer buffer = ByteBuffer.allocate(codec.maxMessageSize());
+        try {
+            codec.encode(message, 0, token, buffer);
+            buffer.flip();
+            endpoint.send(buffer);
+            counters.sent(true, message.msgId(), message.kind() == MessageKind.RESPONSE);
+        } catch (BusException | WireException e) {
+            counters.dropped("send failed");
+        }
+    }
+
+    void rateLimitedWarn(String message) {
+        if (warnLimiter.tryAcquire()) {
+            log.warn(message);
+        }
+    }
+
+    // ---- views ----
+
+    public List<DeviceView> views() {
+        List<DeviceView> out = new ArrayList<>();
+        for (DriverDevice d : devices.values()) {
+            out.add(d.view());
+        }
+        return out;
+    }
+
+    public Map<String, Long> messageCounts() {
+        return counters.snapshot();
+    }
+}

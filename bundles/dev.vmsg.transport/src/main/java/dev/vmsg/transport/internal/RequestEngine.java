@@ -1,0 +1,169 @@
+package dev.vmsg.transport.internal;
+
+import dev.vmsg.bus.BusException;
+import dev.vmsg.bus.DriverEndpoint;
+import dev.vmsg.driver.VirtioDeviceException;
+import dev.vmsg.driver.VirtioDeviceException.Reason;
+import dev.vmsg.wire.Header;
+import dev.vmsg.wire.Message;
+import dev.vmsg.wire.MessageCodec;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The driver side's requests in flight. Each device (and the bus itself) has at most one
+ * outstanding request, as Linux and QEMU do; each request carries a fresh non-zero token and a
+ * deadline. A response completes its request only if its type, msg_id, dev_num and token match
+ * (HARDENING rule 8): late or unknown responses are dropped and counted, never delivered to a
+ * newer request.
+ */
+final class RequestEngine {
+
+    /** The pending key of bus requests (dev_num is 0 there, but device 0 is a real device). */
+    private static final int BUS_KEY = -1;
+
+    private final DriverEndpoint endpoint;
+    private final MessageCodec codec;
+    private final MessageCounters counters;
+    private final Map<Integer, Pending> pending = new ConcurrentHashMap<>();
+    private final Map<Integer, java.util.concurrent.Semaphore> slots = new ConcurrentHashMap<>();
+    private final AtomicInteger nextToken = new AtomicInteger();
+    private volatile String closedReason;
+
+    private record Pending(int msgId, boolean bus, int token, CompletableFuture<Message> result) {
+    }
+
+    RequestEngine(DriverEndpoint endpoint, MessageCodec codec, MessageCounters counters) {
+        this.endpoint = endpoint;
+        this.codec = codec;
+        this.counters = counters;
+    }
+
+    /**
+     * Sends a transport request to device {@code devNum} and waits for its response.
+     *
+     * @throws VirtioDeviceException TIMEOUT past the deadline, REMOVED when the bus goes away
+     */
+    Message call(int devNum, Message request, long timeoutMillis, String what) {
+        return exchange(devNum, devNum, false, request, timeoutMillis, what);
+    }
+
+    /** Sends a bus request (dev_num 0) and waits for its response. */
+    Message callBus(Message request, long timeoutMillis, String what) {
+        return exchange(BUS_KEY, 0, true, request, timeoutMillis, what);
+    }
+
+    private Message exchange(int key, int devNum, boolean bus, Message request, long timeoutMillis, String what) {
+        java.util.concurrent.Semaphore slot = slots.computeIfAbsent(key, k -> new java.util.concurrent.Semaphore(1));
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        try {
+            if (!slot.tryAcquire(timeoutMillis, TimeUnit.MILLISECONDS)) {
+                throw new VirtioDeviceException(Reason.TIMEOUT, what + ": an earlier request is still outstanding after "
+                        + timeoutMillis + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VirtioDeviceException(Reason.REMOVED, what + ": interrupted");
+        }
+        try {
+            checkOpen(what);
+            int token = token();
+            Pending p = new Pending(request.msgId(), bus, token, new CompletableFuture<>());
+            pending.put(key, p);
+            try {
+                ByteBuffer frame = ByteBuffer.allocate(codec.maxMessageSize());
+                codec.encode(request, devNum, token, frame);
+                frame.flip();
+                endpoint.send(frame);
+                counters.sent(bus, request.msgId(), false);
+                long left = deadline - System.nanoTime();
+                return p.result().get(Math.max(left, 0), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                counters.dropped("request timed out");
+                throw new VirtioDeviceException(Reason.TIMEOUT, what + ": no response within " + timeoutMillis + " ms");
+            } catch (BusException e) {
+                throw new VirtioDeviceException(e.reason() == BusException.Reason.CLOSED
+                        || e.reason() == BusException.Reason.PEER_LOST ? Reason.REMOVED : Reason.TIMEOUT,
+                        what + ": " + e.getMessage(), e);
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof VirtioDeviceException vde) {
+                    throw new VirtioDeviceException(vde.reason(), what + ": " + vde.getMessage(), vde);
+                }
+                throw new VirtioDeviceException(Reason.PROTOCOL, what + ": " + cause, cause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new VirtioDeviceException(Reason.REMOVED, what + ": interrupted");
+            } finally {
+                pending.remove(key, p);
+            }
+        } finally {
+            slot.release();
+        }
+    }
+
+    private int token() {
+        if (!codec.profile().hasToken()) {
+            return 0;
+        }
+        while (true) {
+            int t = nextToken.incrementAndGet() & 0xFFFF;
+            if (t != 0) {
+                return t;
+            }
+        }
+    }
+
+    /**
+     * Offers a received response. Delivery thread.
+     *
+     * @return true when it completed an outstanding request
+     */
+    boolean complete(Header header, Message response) {
+        int key = header.isBusMessage() ? BUS_KEY : header.devNum();
+        Pending p = pending.get(key);
+        if (p == null || p.msgId() != header.msgId() || p.bus() != header.isBusMessage()
+                || (codec.profile().hasToken() && p.token() != header.token())) {
+            counters.dropped("response matches no outstanding request");
+            return false;
+        }
+        if (!pending.remove(key, p)) {
+            counters.dropped("response matches no outstanding request");
+            return false;
+        }
+        p.result().complete(response);
+        return true;
+    }
+
+    /** Fails the request outstanding for {@code devNum}, if any (device removed or broken). */
+    void fail(int devNum, VirtioDeviceException cause) {
+        Pending p = pending.remove(devNum);
+        if (p != null) {
+            p.result().completeExceptionally(cause);
+        }
+    }
+
+    /** Fails every outstanding request and every later one. */
+    void close(String reason) {
+        closedReason = reason;
+        for (Integer key : pending.keySet()) {
+            Pending p = pending.remove(key);
+            if (p != null) {
+                p.result().completeExceptionally(new VirtioDeviceException(Reason.REMOVED, reason));
+            }
+        }
+    }
+
+    private void checkOpen(String what) {
+        String reason = closedReason;
+        if (reason != null) {
+            throw new VirtioDeviceException(Reason.REMOVED, what + ": " + reason);
+        }
+    }
+}
