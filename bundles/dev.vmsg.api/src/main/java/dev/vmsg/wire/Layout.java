@@ -1,16 +1,10 @@
 package dev.vmsg.wire;
 
 /**
- * Payload layouts: the dispatch keys and every offset or size that differs between profiles (spec §1.3, §1.4, §1.5).
+ * Payload layouts: every offset or size that differs between profiles (spec §1.3, §1.4, §1.5).
  * Offsets are relative to the payload. Everything not here is the same in all profiles.
  */
 final class Layout {
-    /** Dispatch key = (header type << 8) | msg_id. */
-    static final int T_REQ = MessageType.TRANSPORT_REQUEST << 8;
-    static final int T_RESP = MessageType.TRANSPORT_RESPONSE << 8;
-    static final int B_REQ = MessageType.BUS_REQUEST << 8;
-    static final int B_RESP = MessageType.BUS_RESPONSE << 8;
-
     /** REV1 GET_DEVICE_INFO response: ids, 16-byte UUID, five u32. */
     static final int DEVICE_INFO_REV1 = 44;
     /** RFC3/RFC2 GET_DEVICE_INFO response: ids, num_feature_bits, config_size, max_virtqueues, two u16. */
@@ -23,10 +17,6 @@ final class Layout {
     static final int DEVICES_FIXED = 6;
 
     private Layout() {
-    }
-
-    static int key(Message m) {
-        return (m.type() << 8) | m.msgId();
     }
 
     static int deviceInfoSize(WireProfile p) {

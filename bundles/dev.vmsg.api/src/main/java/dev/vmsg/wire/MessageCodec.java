@@ -61,51 +61,56 @@ public final class MessageCodec {
     /**
      * Writes {@code m} with its header at {@code dst.position()} and advances the position by msg_size. Bus messages
      * always carry dev_num 0 ({@code devNum} is ignored); RFC2 has no token ({@code token} is ignored). Reserved
-     * fields, padding-free layout, type bits 2..7 written as zero. On any exception {@code dst} is unchanged.
+     * fields and type bits 2..7 are written as zero; nothing is written past msg_size. On any exception {@code dst}
+     * is unchanged (contents and position).
      *
      * @return msg_size
      * @throws WireException OVERSIZED if msg_size exceeds the maximum, BUFFER_TOO_SMALL if {@code dst} lacks room,
      *         FIELD_OUT_OF_RANGE if dev_num, token or a message field does not fit its wire field
+     * @throws java.nio.ReadOnlyBufferException if {@code dst} is read-only
      */
     public int encode(Message m, int devNum, int token, ByteBuffer dst) {
         long size = headerSize + PayloadWriter.payloadSize(profile, m);
         int type = m.type();
-        int msgId = m.msgId();
-        if (size > maxMessageSize) {
-            throw new WireException(WireException.Reason.OVERSIZED, MessageIds.name((type & 2) != 0, msgId)
-                    + " needs msg_size " + size + " above the maximum " + maxMessageSize);
-        }
-        if (dst.isReadOnly()) {
-            throw new ReadOnlyBufferException();
-        }
-        if (dst.remaining() < size) {
-            throw new WireException(WireException.Reason.BUFFER_TOO_SMALL, MessageIds.name((type & 2) != 0, msgId)
-                    + " needs " + size + " bytes, destination has " + dst.remaining());
+        if (size > maxMessageSize || size > dst.remaining() || dst.isReadOnly()) {
+            throw cannotEncode(m, size, dst);
         }
         if ((type & MessageType.BUS_BIT) != 0) {
             devNum = 0;
-        } else if ((devNum & ~0xFFFF) != 0) {
-            throw new WireException(WireException.Reason.FIELD_OUT_OF_RANGE, "dev_num " + devNum + " is not a u16");
         }
         if (!hasToken) {
             token = 0;
-        } else if ((token & ~0xFFFF) != 0) {
-            throw new WireException(WireException.Reason.FIELD_OUT_OF_RANGE, "token " + token + " is not a u16");
+        }
+        if (((devNum | token) & ~0xFFFF) != 0) {
+            throw new WireException(WireException.Reason.FIELD_OUT_OF_RANGE,
+                    "dev_num " + devNum + " and token " + token + " must both be u16");
         }
         int at = dst.position();
         int msgSize = (int) size;
-        PayloadWriter.write(profile, m, dst, at + headerSize, msgSize - headerSize);
-        Le.put8(dst, at, type);
-        Le.put8(dst, at + 1, msgId);
-        Le.put16(dst, at + 2, devNum);
+        PayloadWriter.write(profile, m, dst, at + headerSize);
+        // type, msg_id and dev_num are the low 32 bits of the header in every profile.
+        int first = type | m.msgId() << 8 | devNum << 16;
         if (hasToken) {
-            Le.put16(dst, at + 4, token);
-            Le.put16(dst, at + 6, msgSize);
+            Le.put64(dst, at, Integer.toUnsignedLong(first) | (long) token << 32 | (long) msgSize << 48);
         } else {
+            Le.put32(dst, at, first);
             Le.put16(dst, at + 4, msgSize);
         }
         dst.position(at + msgSize);
         return msgSize;
+    }
+
+    private RuntimeException cannotEncode(Message m, long size, ByteBuffer dst) {
+        String what = MessageIds.name(m instanceof BusMessage, m.msgId()) + " " + m.kind();
+        if (size > maxMessageSize) {
+            return new WireException(WireException.Reason.OVERSIZED,
+                    what + " needs msg_size " + size + " above the maximum " + maxMessageSize);
+        }
+        if (dst.isReadOnly()) {
+            return new ReadOnlyBufferException();
+        }
+        return new WireException(WireException.Reason.BUFFER_TOO_SMALL,
+                what + " needs " + size + " bytes, the destination has " + dst.remaining());
     }
 
     /**
@@ -118,16 +123,21 @@ public final class MessageCodec {
         int at = src.position();
         int remaining = src.remaining();
         if (remaining < headerSize) {
-            throw new WireException(WireException.Reason.TRUNCATED,
-                    remaining + " bytes available, the " + profile + " header needs " + headerSize);
+            throw truncatedHeader(remaining);
         }
-        int type = Le.u8(src, at) & MessageType.VALID_MASK;
-        int msgId = Le.u8(src, at + 1);
-        int devNum = Le.u16(src, at + 2);
+        int first = Le.u32(src, at);
+        int type = first & MessageType.VALID_MASK;
+        int msgId = (first >>> 8) & 0xFF;
+        int devNum = first >>> 16;
         int token = hasToken ? Le.u16(src, at + 4) : 0;
         int msgSize = Le.u16(src, at + (hasToken ? 6 : 4));
         checkFrame(type, msgId, devNum, msgSize, remaining);
         return new Header(type, msgId, devNum, token, msgSize);
+    }
+
+    private WireException truncatedHeader(int remaining) {
+        return new WireException(WireException.Reason.TRUNCATED,
+                remaining + " bytes available, the " + profile + " header needs " + headerSize);
     }
 
     /**
@@ -142,7 +152,7 @@ public final class MessageCodec {
         int type = h.type() & MessageType.VALID_MASK;
         int msgSize = h.msgSize();
         checkFrame(type, h.msgId(), h.devNum(), msgSize, src.remaining());
-        Message m = PayloadReader.read(profile, type, h.msgId(), msgSize, src, at + headerSize, msgSize - headerSize);
+        Message m = PayloadReader.read(profile, type, h.msgId(), src, at + headerSize, msgSize - headerSize);
         src.position(at + msgSize);
         return m;
     }
@@ -154,22 +164,28 @@ public final class MessageCodec {
     }
 
     private void checkFrame(int type, int msgId, int devNum, int msgSize, int remaining) {
+        if (msgSize < headerSize || msgSize > maxMessageSize || msgSize > remaining
+                || ((type & MessageType.BUS_BIT) != 0 && devNum != 0)) {
+            throw badFrame(type, msgId, devNum, msgSize, remaining);
+        }
+    }
+
+    private WireException badFrame(int type, int msgId, int devNum, int msgSize, int remaining) {
+        String what = describe(type, msgId);
         if (msgSize < headerSize) {
-            throw new WireException(WireException.Reason.BELOW_MINIMUM, describe(type, msgId) + ": msg_size "
-                    + msgSize + " is below the " + profile + " header size " + headerSize);
+            return new WireException(WireException.Reason.BELOW_MINIMUM,
+                    what + ": msg_size " + msgSize + " is below the " + profile + " header size " + headerSize);
         }
         if (msgSize > maxMessageSize) {
-            throw new WireException(WireException.Reason.OVERSIZED, describe(type, msgId) + ": msg_size " + msgSize
-                    + " is above the bus maximum " + maxMessageSize);
+            return new WireException(WireException.Reason.OVERSIZED,
+                    what + ": msg_size " + msgSize + " is above the bus maximum " + maxMessageSize);
         }
         if (msgSize > remaining) {
-            throw new WireException(WireException.Reason.TRUNCATED, describe(type, msgId) + ": msg_size " + msgSize
-                    + " but only " + remaining + " bytes available");
+            return new WireException(WireException.Reason.TRUNCATED,
+                    what + ": msg_size " + msgSize + " but only " + remaining + " bytes available");
         }
-        if ((type & MessageType.BUS_BIT) != 0 && devNum != 0) {
-            throw new WireException(WireException.Reason.BAD_HEADER, describe(type, msgId) + ": bus message with dev_num "
-                    + devNum + " (must be 0)");
-        }
+        return new WireException(WireException.Reason.BAD_HEADER,
+                what + ": bus message with dev_num " + devNum + " (must be 0)");
     }
 
     static String describe(int type, int msgId) {

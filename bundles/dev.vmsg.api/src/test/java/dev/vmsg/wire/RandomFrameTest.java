@@ -11,10 +11,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Random bytes and random headers never make the decoder throw anything but a WireException (HARDENING matrix row
- * 11, the bounded in-CI part). Reproduce a failure with {@code -Dvmsg.wire.seed=<seed from the message>}.
+ * 11, the bounded in-CI part). Reproduce a failure with {@code -Dvmsg.wire.seed=<seed from the message>}; run a longer campaign with
+ * {@code -Dvmsg.wire.frames=<frames per profile>}.
  */
 class RandomFrameTest {
-    private static final int FRAMES_PER_PROFILE = 20_000;
+    private static final int FRAMES_PER_PROFILE = Integer.getInteger("vmsg.wire.frames", 20_000);
     private static final int[] INTERESTING_IDS = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A,
         0x0B, 0x0C, 0x0D, 0x3F, 0x40, 0x41, 0x42, 0x43, 0x7F, 0x80, 0x87, 0xBF, 0xC0, 0xFF};
 

@@ -88,6 +88,12 @@ class RoundTripTest {
         assertEquals("00 11 22 33 44 55 66 77 88 99 AA BB CC DD EE FF", WireBytes.hex(b, 16, 32));
     }
 
+    @Test
+    void decodesFromAReadOnlyBuffer() {
+        ByteBuffer ro = WireBytes.buffer("02 03 00 00 02 00 0C 00 EF BE AD DE").asReadOnlyBuffer();
+        assertEquals(new PingRequest(0xDEADBEEF), new MessageCodec(WireProfile.REV1, 64).decode(ro).message());
+    }
+
     private static Message roundTrip(MessageCodec codec, Message m) {
         ByteBuffer b = ByteBuffer.allocate(codec.maxMessageSize());
         codec.encode(m, 1, 1, b);
