@@ -20,6 +20,8 @@ final class HostileDevice implements FrameReceiver {
     final DeviceEndpoint endpoint;
     final BlockingQueue<Frame> received = new LinkedBlockingQueue<>();
     volatile Function<Frame, Message> script;
+    /** Answer GET_DEVICES with an empty bus when the script does not, so discovery does not hold the bus slot. */
+    volatile boolean answerDiscovery = true;
 
     HostileDevice(DeviceEndpoint endpoint, Function<Frame, Message> script) {
         this.endpoint = endpoint;
@@ -33,6 +35,9 @@ final class HostileDevice implements FrameReceiver {
         Frame f = codec.decode(frame);
         received.add(f);
         Message reply = script.apply(f);
+        if (reply == null && answerDiscovery && f.message() instanceof dev.vmsg.wire.GetDevicesRequest r) {
+            reply = dev.vmsg.wire.GetDevicesResponse.of(r.offset(), r.count(), 0, java.util.List.of());
+        }
         if (reply != null) {
             send(reply, f.header().devNum(), f.header().token());
         }
