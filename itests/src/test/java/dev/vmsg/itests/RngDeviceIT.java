@@ -85,27 +85,27 @@ public class RngDeviceIT extends RngTestSupport {
         String bus = "it-two";
         createBus(bus);
         createRng(bus, "rng0");
-        ServiceReference<?> first = awaitServiceReference(entropyFilter(bus, 0), DEFAULT_TIMEOUT);
+        ServiceReference<?> first = awaitAnyServiceReference(entropyFilter(bus, 0), DEFAULT_TIMEOUT);
         awaitRunning(bus, 0);
         long firstId = serviceId(first);
-        long busId = serviceId(awaitServiceReference("(&(objectClass=dev.vmsg.bus.Bus)(vmsg.bus.name=" + bus + "))",
+        long busId = serviceId(awaitAnyServiceReference("(&(objectClass=dev.vmsg.bus.Bus)(vmsg.bus.name=" + bus + "))",
                 DEFAULT_TIMEOUT));
-        long adminId = serviceId(awaitServiceReference("(objectClass=dev.vmsg.admin.VmsgAdmin)", DEFAULT_TIMEOUT));
-        long backendId = serviceId(awaitServiceReference(
+        long adminId = serviceId(awaitAnyServiceReference("(objectClass=dev.vmsg.admin.VmsgAdmin)", DEFAULT_TIMEOUT));
+        long backendId = serviceId(awaitAnyServiceReference(
                 "(&(objectClass=dev.vmsg.device.VirtioDeviceBackend)(name=rng0)(bus=" + bus + "))", DEFAULT_TIMEOUT));
 
         createRng(bus, "rng1");
-        ServiceReference<?> second = awaitServiceReference(entropyFilter(bus, 1), DEFAULT_TIMEOUT);
+        ServiceReference<?> second = awaitAnyServiceReference(entropyFilter(bus, 1), DEFAULT_TIMEOUT);
         awaitRunning(bus, 1);
 
         assertEquals("two entropy sources on " + bus, 2, entropySources(bus).size());
         assertEquals("first EntropySource kept its registration", firstId,
-                serviceId(awaitServiceReference(entropyFilter(bus, 0), DEFAULT_TIMEOUT)));
-        assertEquals("Bus kept its registration", busId, serviceId(awaitServiceReference(
+                serviceId(awaitAnyServiceReference(entropyFilter(bus, 0), DEFAULT_TIMEOUT)));
+        assertEquals("Bus kept its registration", busId, serviceId(awaitAnyServiceReference(
                 "(&(objectClass=dev.vmsg.bus.Bus)(vmsg.bus.name=" + bus + "))", DEFAULT_TIMEOUT)));
         assertEquals("VmsgAdmin kept its registration", adminId,
-                serviceId(awaitServiceReference("(objectClass=dev.vmsg.admin.VmsgAdmin)", DEFAULT_TIMEOUT)));
-        assertEquals("rng0 backend kept its registration", backendId, serviceId(awaitServiceReference(
+                serviceId(awaitAnyServiceReference("(objectClass=dev.vmsg.admin.VmsgAdmin)", DEFAULT_TIMEOUT)));
+        assertEquals("rng0 backend kept its registration", backendId, serviceId(awaitAnyServiceReference(
                 "(&(objectClass=dev.vmsg.device.VirtioDeviceBackend)(name=rng0)(bus=" + bus + "))", DEFAULT_TIMEOUT)));
         assertTrue("second source is a new registration", serviceId(second) != firstId);
 
@@ -132,7 +132,7 @@ public class RngDeviceIT extends RngTestSupport {
             long removedBefore = counter(bus, "driver rx BUS_EVENT_DEVICE");
 
             deleteCreated(rng);
-            awaitNoService(entropyFilter(bus), DEFAULT_TIMEOUT);
+            awaitNoServiceAtAll(entropyFilter(bus), DEFAULT_TIMEOUT);
             awaitCondition(() -> devicesOn(bus).isEmpty(), DEFAULT_TIMEOUT,
                     () -> "devices left on " + bus + ": " + devicesOn(bus));
             assertTrue("the driver heard EVENT_DEVICE (REMOVED)",

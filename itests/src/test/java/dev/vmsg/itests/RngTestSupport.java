@@ -129,16 +129,39 @@ public abstract class RngTestSupport extends VmsgTestSupport {
     }
 
     protected ServiceReference<?> awaitEntropySource(String bus) throws InterruptedException {
-        return awaitServiceReference(entropyFilter(bus), DEFAULT_TIMEOUT);
+        return awaitAnyServiceReference(entropyFilter(bus), DEFAULT_TIMEOUT);
     }
 
     protected List<ServiceReference<?>> entropySources(String bus) {
+        return allServiceReferences(entropyFilter(bus));
+    }
+
+    /**
+     * Every service matching the filter, without Felix's class-space check: that check would make
+     * the probe wire (DynamicImport-Package: *) to the provider's package, e.g. the rng bundle's,
+     * and a refresh after uninstalling that bundle would then refresh the probe.
+     */
+    protected List<ServiceReference<?>> allServiceReferences(String filter) {
         try {
-            ServiceReference<?>[] refs = context.getServiceReferences((String) null, entropyFilter(bus));
+            ServiceReference<?>[] refs = context.getAllServiceReferences(null, filter);
             return refs == null ? List.of() : Arrays.asList(refs);
         } catch (InvalidSyntaxException e) {
             throw new IllegalArgumentException(e);
         }
+    }
+
+    /** Like awaitServiceReference, through {@link #allServiceReferences}. */
+    protected ServiceReference<?> awaitAnyServiceReference(String filter, Duration timeout) throws InterruptedException {
+        awaitCondition(() -> !allServiceReferences(filter).isEmpty(), timeout,
+                () -> "no service matching " + filter + " within " + timeout);
+        return allServiceReferences(filter).get(0);
+    }
+
+    /** Like awaitNoService, through {@link #allServiceReferences}. */
+    protected void awaitNoServiceAtAll(String filter, Duration timeout) throws InterruptedException {
+        awaitCondition(() -> allServiceReferences(filter).isEmpty(), timeout,
+                () -> "a service matching " + filter + " is still registered after " + timeout + ": "
+                        + allServiceReferences(filter));
     }
 
     protected static long serviceId(ServiceReference<?> ref) {
