@@ -16,7 +16,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.junit.Ignore;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
@@ -206,12 +205,7 @@ public class RngDeviceIT extends RngTestSupport {
         assertNoVmsgErrors();
     }
 
-    /**
-     * Known bug in bundles/ (dev.vmsg.transport): HostedDevice.view() builds the device side's
-     * QueueView with {@code chains} hard-coded to 0, although QueueView documents it as "chains
-     * completed on this queue". Remove the @Ignore to see it fail (chains=0 after 3 reads).
-     */
-    @Ignore("bug in dev.vmsg.transport: HostedDevice.view() passes a literal 0 as QueueView.chains")
+    /** Both sides of a queue count the chains it completed (the device side once reported 0). */
     @Test
     public void deviceSideQueueViewCountsCompletedChains() throws Exception {
         String bus = "it-chains";

@@ -44,6 +44,7 @@ public final class DeviceVirtqueue {
     private boolean notificationsEnabled = true;
     private boolean broken;
     private long rejectedChains;
+    private long completedChains;
 
     /**
      * @param window        the DMA window all rings and buffers must lie in
@@ -248,6 +249,7 @@ public final class DeviceVirtqueue {
         inFlight--;
         if (!broken) {
             publishUsed(head, (int) len);
+            completedChains++;
         }
     }
 
@@ -323,6 +325,11 @@ public final class DeviceVirtqueue {
     /** Chains popped and not yet completed. */
     public int inFlight() {
         return inFlight;
+    }
+
+    /** Chains the device completed (pushed used), not counting rejected ones. */
+    public long completedChains() {
+        return completedChains;
     }
 
     /** Chains rejected for a per-chain fault and returned to the driver with length 0. */

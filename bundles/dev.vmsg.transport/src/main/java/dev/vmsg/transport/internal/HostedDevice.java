@@ -531,8 +531,10 @@ final class HostedDevice implements DeviceContext {
         List<QueueView> qs = new ArrayList<>();
         for (HostedQueue q : queues) {
             if (q.size != 0) {
+                DeviceVirtqueue ring = q.ring;
                 qs.add(new QueueView(q.index, q.size, q.descriptorAddr, q.driverAddr, q.deviceAddr, q.notifications,
-                        0, q.rejected));
+                        ring == null ? 0 : ring.completedChains(),
+                        q.rejected + (ring == null ? 0 : ring.rejectedChains())));
             }
         }
         int s = status;

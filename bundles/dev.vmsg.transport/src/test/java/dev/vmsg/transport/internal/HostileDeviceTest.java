@@ -103,7 +103,8 @@ class HostileDeviceTest {
         DriverTransport t = start(200);
         assertThrows(VirtioDeviceException.class, () -> t.ping(111));
         t.ping(222);
-        assertEquals(1L, t.messageCounts().get("drop response matches no outstanding request"));
+        assertEquals(1L, t.messageCounts().get("drop response matches no outstanding request"),
+                t.messageCounts().toString());
     }
 
     @Test
