@@ -145,6 +145,34 @@ public final class DeviceTransport implements FrameReceiver {
         endpoint.detach(this);
     }
 
+    // ---- link state (bus thread) ----
+
+    /**
+     * The driver side is gone: every device is reset as if the driver had written status 0, so a
+     * returning driver finds them fresh. The devices stay hosted.
+     */
+    @Override
+    public void onLinkDown(String reason) {
+        if (stopped) {
+            return;
+        }
+        rateLimitedWarn("bus " + busName() + ": link down (" + reason + "); resetting its devices");
+        for (HostedDevice d : devices.values()) {
+            d.resetForLostDriver();
+        }
+    }
+
+    /** The driver side is (back) up: announce every device, in case it missed them. */
+    @Override
+    public void onLinkUp() {
+        if (stopped) {
+            return;
+        }
+        for (Integer n : devices.keySet()) {
+            sendBus(new EventDevice(n, DeviceBusState.ADDED));
+        }
+    }
+
     // ---- receive path (bus delivery thread) ----
 
     @Override

@@ -228,6 +228,36 @@ public final class DriverTransport implements FrameReceiver {
         endpoint.detach(this);
     }
 
+    // ---- link state (bus thread) ----
+
+    /**
+     * The peer is gone: every request in flight fails once with REMOVED, and every device is
+     * removed (its driver sees "peer lost"). The bus may come back with {@link #onLinkUp()}.
+     */
+    @Override
+    public void onLinkDown(String reason) {
+        if (stopped) {
+            return;
+        }
+        log.warn("bus " + busName() + ": link down (" + reason + "); removing its devices");
+        engine.failOutstanding("bus " + busName() + ": peer lost: " + reason);
+        control.offer(() -> {
+            for (Integer n : new ArrayList<>(devices.keySet())) {
+                deviceRemoved(n, "peer lost: " + reason);
+            }
+        });
+    }
+
+    /** The peer is back (a new epoch): discover its devices again. */
+    @Override
+    public void onLinkUp() {
+        if (stopped) {
+            return;
+        }
+        log.info("bus " + busName() + ": link up; discovering devices");
+        control.offer(this::discover);
+    }
+
     // ---- receive path (bus delivery thread) ----
 
     @Override

@@ -436,6 +436,15 @@ final class HostedDevice implements DeviceContext {
         needsReset(why);
     }
 
+    /** The driver went away with the link: reset on the device thread, as a status-0 write would. */
+    void resetForLostDriver() {
+        runOnDevice(() -> {
+            if (status != 0) {
+                reset();
+            }
+        });
+    }
+
     // ---- DeviceContext ----
 
     @Override

@@ -152,6 +152,11 @@ final class RequestEngine {
     /** Fails every outstanding request and every later one. */
     void close(String reason) {
         closedReason = reason;
+        failOutstanding(reason);
+    }
+
+    /** Fails every outstanding request (the peer is gone); later requests are sent as usual. */
+    void failOutstanding(String reason) {
         for (Integer key : pending.keySet()) {
             Pending p = pending.remove(key);
             if (p != null) {

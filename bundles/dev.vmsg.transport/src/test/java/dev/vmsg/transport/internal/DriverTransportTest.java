@@ -224,4 +224,30 @@ class DriverTransportTest {
             Rig.take(driver.lifecycle, "ready lb/0");
         }
     }
+
+    @Test
+    void linkDownRemovesDevicesAndFailsTheirChainsAndLinkUpFindsThemAgain() throws Exception {
+        try (Rig rig = new Rig(WireProfile.REV1, 264)) {
+            EchoDriver driver = new EchoDriver();
+            EchoBackend backend = new EchoBackend(0);
+            backend.hold = true;
+            rig.core.addDriver("d", driver);
+            rig.core.addBackend("b", backend, "lb", "echo0", null);
+            Rig.take(driver.lifecycle, "ready lb/0");
+            EchoDriver.Bound b = driver.bound.get(0);
+            DmaRegion buf = b.device.allocator().allocate(4096);
+            b.queue.submit(new BufferSegment[] {new BufferSegment(buf.address(), 8)},
+                    new BufferSegment[] {new BufferSegment(buf.address() + 64, 8)}, "inflight");
+            Rig.await("device holds the chain", () -> backend.held.size() == 1);
+            DriverTransport t = rig.core.driverSide("lb").orElseThrow();
+            t.onLinkDown("test pulled the cable");
+            assertTrue(Rig.take(driver.lifecycle, "remove lb/0").contains("peer lost"));
+            assertEquals("failed inflight REMOVED", Rig.take(b.events, "failed inflight"));
+            Rig.await("no driver-side device", () -> rig.view(0, "driver") == null);
+            backend.hold = false;
+            t.onLinkUp();
+            Rig.take(driver.lifecycle, "ready lb/0");
+            assertEquals(RUNNING, rig.view(0, "driver").status());
+        }
+    }
 }
