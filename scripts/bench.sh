@@ -45,7 +45,7 @@ jmh() { # $1 = output file, rest = JMH arguments
 header() { # $1 = output file
     { echo "# date: $(date -Iseconds)"; echo "# nproc: $(nproc)";
       echo "# cpu: $(lscpu | sed -n 's/^Model name: *//p')"; echo "# java: $(java -version 2>&1 | head -1)";
-      echo "# commit: $(git rev-parse --short HEAD)"; } > "$1"
+      echo "# commit: $(git rev-parse --short HEAD)"; echo "# load average at start: $(cut -d" " -f1-3 /proc/loadavg)"; } > "$1"
 }
 
 stage_b1() {
