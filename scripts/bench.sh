@@ -58,7 +58,8 @@ stage_b1() {
 stage_b1_jit() {
     local f=$OUT/$DATE-b1-jit.txt; header "$f"
     FLAGS+=(-XX:FreqInlineSize=2000)
-    jmh "$f" -f 3 -prof gc -p profile=REV1 'CodecDispatchBenchmark'
+    JMH_SHAPE=(-f 3 -i "$ITER" -wi "$WARM" -r "${TIME}s" -w "${TIME}s")
+    jmh "$f" -prof gc -p profile=REV1 'CodecDispatchBenchmark'
 }
 
 stage_b2() {
