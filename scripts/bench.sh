@@ -5,7 +5,7 @@
 #   scripts/bench.sh STAGE...   build, then only the named stages, in order:
 #       b1       probe, B1 CodecDispatchBenchmark (3 profiles x 2 pairs, -prof gc), probe
 #       b1-jit   B1 REV1 with -XX:FreqInlineSize=2000 (diagnostic: what allocation is left when the codec inlines)
-#       b2       probe, Agrona anchor + B2 LoopbackRoundTripBenchmark (avgt and sample), probe
+#       b2       probe, Agrona anchor + B2 PolledRoundTripBenchmark (2 threads) + LoopbackRoundTripBenchmark (3 threads), probe
 #       b2-2t    probe, SelfClockedRoundTripBenchmark (loopback and Agrona, 2 spinning threads), probe
 #       summary  print the summary of today's outputs
 #   FORKS=5 ITER=5 WARM=3 TIME=1 override the JMH run shape; NOBUILD=1 skips the build.
@@ -65,7 +65,7 @@ stage_b1_jit() {
 stage_b2() {
     local f=$OUT/$DATE-b2.txt; header "$f"
     probe before-b2 "$f"
-    jmh "$f" 'AgronaRoundTripBenchmark|LoopbackRoundTripBenchmark' -bm avgt,sample
+    jmh "$f" 'AgronaRoundTripBenchmark|PolledRoundTripBenchmark|LoopbackRoundTripBenchmark' -bm avgt,sample
     probe after-b2 "$f"
 }
 
