@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -185,12 +186,31 @@ public final class ConsoleCommands {
         return StandardCharsets.UTF_8.decode(b).toString();
     }
 
+    /** The open port, waiting up to 5 s for it to appear (a script may run while the device starts). */
     private ConsolePort driverPort(String device, String port) {
-        String[] busNumber = locate(device);
-        for (ConsolePort p : ports) {
-            if (p.busName().equals(busNumber[0]) && Integer.toString(p.deviceNumber()).equals(busNumber[1])
-                    && (p.name().equals(port) || Integer.toString(p.id()).equals(port))) {
-                return p;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (true) {
+            try {
+                String[] busNumber = locate(device);
+                for (ConsolePort p : ports) {
+                    if (p.busName().equals(busNumber[0]) && Integer.toString(p.deviceNumber()).equals(busNumber[1])
+                            && (p.name().equals(port) || Integer.toString(p.id()).equals(port))) {
+                        return p;
+                    }
+                }
+            } catch (IllegalArgumentException notYet) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw notYet;
+                }
+            }
+            if (System.nanoTime() - deadline > 0) {
+                break;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
             }
         }
         throw new IllegalArgumentException("no open port '" + port + "' on console device " + device

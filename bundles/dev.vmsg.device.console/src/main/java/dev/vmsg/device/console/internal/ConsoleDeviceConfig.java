@@ -15,7 +15,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(name = "Name", description = "Device name, unique on its bus.")
     String name() default "console0";
 
-    @AttributeDefinition(name = "Ports", description = "One entry per port, port 0 (the console) first: "
+    @AttributeDefinition(name = "Ports", description = "One entry per port (or entries separated by ;), port 0 (the console) first: "
             + "name=tcp:<port> (127.0.0.1; 0 = any free port), name=file:<in>,<out> (either may be empty), "
             + "or name=endpoint.")
     String[] ports() default {"console=tcp:0"};

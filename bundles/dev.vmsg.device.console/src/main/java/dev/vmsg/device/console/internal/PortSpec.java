@@ -14,9 +14,20 @@ record PortSpec(String name, Kind kind, int tcpPort, String inPath, String outPa
 
     enum Kind { TCP, FILE, ENDPOINT }
 
-    /** Parses the {@code ports} configuration; port ids follow the order. */
-    static List<PortSpec> parseAll(String[] specs) {
-        if (specs == null || specs.length == 0) {
+    /**
+     * Parses the {@code ports} configuration; port ids follow the order. Each element may hold
+     * several specs separated by {@code ;} (a .cfg file then needs no array syntax).
+     */
+    static List<PortSpec> parseAll(String[] given) {
+        List<String> specs = new ArrayList<>();
+        for (String g : given == null ? new String[0] : given) {
+            for (String s : g.split(";")) {
+                if (!s.isBlank()) {
+                    specs.add(s);
+                }
+            }
+        }
+        if (specs.isEmpty()) {
             throw new IllegalArgumentException("no ports configured: give at least one, e.g. ports=console=tcp:0");
         }
         List<PortSpec> out = new ArrayList<>();

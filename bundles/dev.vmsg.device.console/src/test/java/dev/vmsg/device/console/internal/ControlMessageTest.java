@@ -84,5 +84,6 @@ class ControlMessageTest {
         assertThrows(IllegalArgumentException.class, () -> PortSpec.parse("x=file:,"));
         assertThrows(IllegalArgumentException.class, () -> PortSpec.parseAll(new String[] {"a=endpoint", "a=tcp:0"}));
         assertThrows(IllegalArgumentException.class, () -> PortSpec.parseAll(new String[0]));
+        assertEquals(3, PortSpec.parseAll(new String[] {"a=tcp:0; b=endpoint", "c=file:/x,/y"}).size());
     }
 }
