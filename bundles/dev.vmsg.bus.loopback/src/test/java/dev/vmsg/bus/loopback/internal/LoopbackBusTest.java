@@ -32,8 +32,8 @@ class LoopbackBusTest {
         public void onFrame(ByteBuffer frame) {
             byte[] b = new byte[frame.remaining()];
             frame.get(b);
+            threads.add(Thread.currentThread()); // before the frame: a test that saw the frame sees its thread
             frames.add(b);
-            threads.add(Thread.currentThread());
         }
 
         @Override
