@@ -86,10 +86,15 @@ class VmsgCommandsTest {
     }
 
     @Test
-    void demoWaitsBoundedForARunningDevice() throws Exception {
+    void demoWaitsBoundedUntilEveryHostedDeviceIsDriven() throws Exception {
+        buses.add(new BusView("lb0", "loopback", "REV1", 264, 0, 4096, true, true, Map.of()));
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> commands.demo(50));
         assertTrue(e.getMessage().contains("within 50 ms"));
-        devices.add(device("driver", "running"));
+        devices.add(device("device", "running"));
+        assertThrows(IllegalStateException.class, () -> commands.demo(50), "hosted but not driven yet");
+        devices.add(device("driver", "initialising"));
+        assertThrows(IllegalStateException.class, () -> commands.demo(50), "driver side not running yet");
+        devices.set(1, device("driver", "running"));
         assertTrue(commands.demo(50).contains("== devices"));
     }
 }
