@@ -1,21 +1,23 @@
 package dev.vmsg.wire;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
  * Little-endian absolute access to a ByteBuffer whatever its {@code order()}, without changing the buffer's state.
- * Plain get/set through a byte-buffer view VarHandle is defined for misaligned indexes (the RFC2 header puts u32
- * fields at odd multiples of 2). Callers check bounds first.
+ * Absolute get/put are defined for misaligned indexes (the RFC2 header puts u32 fields at odd multiples of 2).
+ * Callers check bounds first.
+ *
+ * <p>Goes through the buffer's own absolute accessors rather than a byte-buffer view VarHandle: for a direct buffer
+ * they compile to a plain off-heap access, so the JIT loads the buffer's address and limit once per message instead
+ * of once per field. That keeps a whole encode or decode small enough to inline into its caller.
  */
 final class Le {
-    private static final VarHandle U16 = MethodHandles.byteBufferViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle U32 = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle U64 = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-
     private Le() {
+    }
+
+    private static boolean little(ByteBuffer b) {
+        return b.order() == ByteOrder.LITTLE_ENDIAN;
     }
 
     static int u8(ByteBuffer b, int index) {
@@ -23,16 +25,19 @@ final class Le {
     }
 
     static int u16(ByteBuffer b, int index) {
-        return Short.toUnsignedInt((short) U16.get(b, index));
+        short v = b.getShort(index);
+        return Short.toUnsignedInt(little(b) ? v : Short.reverseBytes(v));
     }
 
     /** A u32 held in an int (use Integer.toUnsignedLong to compare). */
     static int u32(ByteBuffer b, int index) {
-        return (int) U32.get(b, index);
+        int v = b.getInt(index);
+        return little(b) ? v : Integer.reverseBytes(v);
     }
 
     static long u64(ByteBuffer b, int index) {
-        return (long) U64.get(b, index);
+        long v = b.getLong(index);
+        return little(b) ? v : Long.reverseBytes(v);
     }
 
     static void put8(ByteBuffer b, int index, int value) {
@@ -40,15 +45,15 @@ final class Le {
     }
 
     static void put16(ByteBuffer b, int index, int value) {
-        U16.set(b, index, (short) value);
+        b.putShort(index, little(b) ? (short) value : Short.reverseBytes((short) value));
     }
 
     static void put32(ByteBuffer b, int index, int value) {
-        U32.set(b, index, value);
+        b.putInt(index, little(b) ? value : Integer.reverseBytes(value));
     }
 
     static void put64(ByteBuffer b, int index, long value) {
-        U64.set(b, index, value);
+        b.putLong(index, little(b) ? value : Long.reverseBytes(value));
     }
 
     static void zero(ByteBuffer b, int index, int length) {
