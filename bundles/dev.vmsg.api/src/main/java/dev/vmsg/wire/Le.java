@@ -1,23 +1,21 @@
 package dev.vmsg.wire;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
  * Little-endian absolute access to a ByteBuffer whatever its {@code order()}, without changing the buffer's state.
- * Absolute get/put are defined for misaligned indexes (the RFC2 header puts u32 fields at odd multiples of 2).
- * Callers check bounds first.
- *
- * <p>Goes through the buffer's own absolute accessors rather than a byte-buffer view VarHandle: for a direct buffer
- * they compile to a plain off-heap access, so the JIT loads the buffer's address and limit once per message instead
- * of once per field. That keeps a whole encode or decode small enough to inline into its caller.
+ * Plain get/set through a byte-buffer view VarHandle is defined for misaligned indexes (the RFC2 header puts u32
+ * fields at odd multiples of 2). Callers check bounds first.
  */
 final class Le {
-    private Le() {
-    }
+    private static final VarHandle U16 = MethodHandles.byteBufferViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle U32 = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle U64 = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
-    private static boolean little(ByteBuffer b) {
-        return b.order() == ByteOrder.LITTLE_ENDIAN;
+    private Le() {
     }
 
     static int u8(ByteBuffer b, int index) {
@@ -25,19 +23,16 @@ final class Le {
     }
 
     static int u16(ByteBuffer b, int index) {
-        short v = b.getShort(index);
-        return Short.toUnsignedInt(little(b) ? v : Short.reverseBytes(v));
+        return Short.toUnsignedInt((short) U16.get(b, index));
     }
 
     /** A u32 held in an int (use Integer.toUnsignedLong to compare). */
     static int u32(ByteBuffer b, int index) {
-        int v = b.getInt(index);
-        return little(b) ? v : Integer.reverseBytes(v);
+        return (int) U32.get(b, index);
     }
 
     static long u64(ByteBuffer b, int index) {
-        long v = b.getLong(index);
-        return little(b) ? v : Long.reverseBytes(v);
+        return (long) U64.get(b, index);
     }
 
     static void put8(ByteBuffer b, int index, int value) {
@@ -45,15 +40,15 @@ final class Le {
     }
 
     static void put16(ByteBuffer b, int index, int value) {
-        b.putShort(index, little(b) ? (short) value : Short.reverseBytes((short) value));
+        U16.set(b, index, (short) value);
     }
 
     static void put32(ByteBuffer b, int index, int value) {
-        b.putInt(index, little(b) ? value : Integer.reverseBytes(value));
+        U32.set(b, index, value);
     }
 
     static void put64(ByteBuffer b, int index, long value) {
-        b.putLong(index, little(b) ? value : Long.reverseBytes(value));
+        U64.set(b, index, value);
     }
 
     static void zero(ByteBuffer b, int index, int length) {
