@@ -55,8 +55,7 @@ public final class MessageCodec {
 
     /** The msg_size {@code m} encodes to in this profile (may exceed {@link #maxMessageSize()}). */
     public int encodedSize(Message m) {
-        return (int) Math.min(Integer.MAX_VALUE,
-                headerSize + PayloadWriter.payloadSize(PayloadWriter.describe(profile, m)));
+        return (int) Math.min(Integer.MAX_VALUE, headerSize + PayloadWriter.payloadSize(profile, m));
     }
 
     /**
@@ -71,11 +70,8 @@ public final class MessageCodec {
      * @throws java.nio.ReadOnlyBufferException if {@code dst} is read-only
      */
     public int encode(Message m, int devNum, int token, ByteBuffer dst) {
-        // Sized first, written once every check has passed: where m's class is known both steps inline to straight
-        // stores; otherwise each is one instanceof chain.
-        long described = PayloadWriter.describe(profile, m);
-        long size = headerSize + PayloadWriter.payloadSize(described);
-        int type = PayloadWriter.type(described);
+        long size = headerSize + PayloadWriter.payloadSize(profile, m);
+        int type = m.type();
         if (size > maxMessageSize || size > dst.remaining() || dst.isReadOnly()) {
             throw cannotEncode(m, size, dst);
         }
@@ -86,13 +82,14 @@ public final class MessageCodec {
             token = 0;
         }
         if (((devNum | token) & ~0xFFFF) != 0) {
-            throw idsOutOfRange(devNum, token);
+            throw new WireException(WireException.Reason.FIELD_OUT_OF_RANGE,
+                    "dev_num " + devNum + " and token " + token + " must both be u16");
         }
         int at = dst.position();
         int msgSize = (int) size;
-        PayloadWriter.write(profile, m, dst, at + headerSize, msgSize - headerSize);
+        PayloadWriter.write(profile, m, dst, at + headerSize);
         // type, msg_id and dev_num are the low 32 bits of the header in every profile.
-        int first = type | PayloadWriter.msgId(described) << 8 | devNum << 16;
+        int first = type | m.msgId() << 8 | devNum << 16;
         if (hasToken) {
             Le.put64(dst, at, Integer.toUnsignedLong(first) | (long) token << 32 | (long) msgSize << 48);
         } else {
@@ -101,11 +98,6 @@ public final class MessageCodec {
         }
         dst.position(at + msgSize);
         return msgSize;
-    }
-
-    private static WireException idsOutOfRange(int devNum, int token) {
-        return new WireException(WireException.Reason.FIELD_OUT_OF_RANGE,
-                "dev_num " + devNum + " and token " + token + " must both be u16");
     }
 
     private RuntimeException cannotEncode(Message m, long size, ByteBuffer dst) {
