@@ -1,11 +1,12 @@
 package dev.vmsg.device.console.internal;
 
-import dev.vmsg.device.DeviceContext;
+
+import dev.vmsg.device.ForwardingDeviceBackend;
 import dev.vmsg.device.VirtioDeviceBackend;
 import dev.vmsg.device.console.ConsoleEndpoint;
-import dev.vmsg.virtqueue.DeviceVirtqueue;
-import dev.vmsg.wire.FeatureSet;
-import java.nio.ByteBuffer;
+
+
+
 import java.util.ArrayList;
 import java.util.Hashtable;
 import java.util.List;
@@ -29,7 +30,7 @@ import org.osgi.service.metatype.annotations.Designate;
 @Component(configurationPid = "dev.vmsg.device.console", configurationPolicy = ConfigurationPolicy.REQUIRE,
         service = {VirtioDeviceBackend.class, ConsoleDeviceComponent.class}, property = "vmsg.device.type:Integer=3")
 @Designate(ocd = ConsoleDeviceConfig.class, factory = true)
-public final class ConsoleDeviceComponent implements VirtioDeviceBackend {
+public final class ConsoleDeviceComponent extends ForwardingDeviceBackend {
 
     private final String bus;
     private final String name;
@@ -112,57 +113,7 @@ public final class ConsoleDeviceComponent implements VirtioDeviceBackend {
     }
 
     @Override
-    public int deviceId() {
-        return backend.deviceId();
-    }
-
-    @Override
-    public FeatureSet features() {
-        return backend.features();
-    }
-
-    @Override
-    public int numQueues() {
-        return backend.numQueues();
-    }
-
-    @Override
-    public int queueMaxSize(int index) {
-        return backend.queueMaxSize(index);
-    }
-
-    @Override
-    public int configSize() {
-        return backend.configSize();
-    }
-
-    @Override
-    public void readConfig(int offset, ByteBuffer dst) {
-        backend.readConfig(offset, dst);
-    }
-
-    @Override
-    public boolean writeConfig(int offset, ByteBuffer src) {
-        return backend.writeConfig(offset, src);
-    }
-
-    @Override
-    public void driverOk(DeviceContext context) {
-        backend.driverOk(context);
-    }
-
-    @Override
-    public void queueNotified(DeviceContext context, DeviceVirtqueue queue) {
-        backend.queueNotified(context, queue);
-    }
-
-    @Override
-    public void queueReset(int index) {
-        backend.queueReset(index);
-    }
-
-    @Override
-    public void reset() {
-        backend.reset();
+    protected VirtioDeviceBackend delegate() {
+        return backend;
     }
 }

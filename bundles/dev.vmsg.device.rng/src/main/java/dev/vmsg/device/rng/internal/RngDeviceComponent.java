@@ -1,9 +1,7 @@
 package dev.vmsg.device.rng.internal;
 
-import dev.vmsg.device.DeviceContext;
+import dev.vmsg.device.ForwardingDeviceBackend;
 import dev.vmsg.device.VirtioDeviceBackend;
-import dev.vmsg.virtqueue.DeviceVirtqueue;
-import dev.vmsg.wire.FeatureSet;
 import java.security.SecureRandom;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -17,7 +15,7 @@ import org.osgi.service.metatype.annotations.Designate;
 @Component(configurationPid = "dev.vmsg.device.rng", configurationPolicy = ConfigurationPolicy.REQUIRE,
         service = VirtioDeviceBackend.class, property = "vmsg.device.type:Integer=4")
 @Designate(ocd = RngDeviceConfig.class, factory = true)
-public final class RngDeviceComponent implements VirtioDeviceBackend {
+public final class RngDeviceComponent extends ForwardingDeviceBackend {
 
     private final RngBackend backend;
 
@@ -28,42 +26,7 @@ public final class RngDeviceComponent implements VirtioDeviceBackend {
     }
 
     @Override
-    public int deviceId() {
-        return backend.deviceId();
-    }
-
-    @Override
-    public FeatureSet features() {
-        return backend.features();
-    }
-
-    @Override
-    public int numQueues() {
-        return backend.numQueues();
-    }
-
-    @Override
-    public int queueMaxSize(int index) {
-        return backend.queueMaxSize(index);
-    }
-
-    @Override
-    public int configSize() {
-        return backend.configSize();
-    }
-
-    @Override
-    public void driverOk(DeviceContext context) {
-        backend.driverOk(context);
-    }
-
-    @Override
-    public void queueNotified(DeviceContext context, DeviceVirtqueue queue) {
-        backend.queueNotified(context, queue);
-    }
-
-    @Override
-    public void reset() {
-        backend.reset();
+    protected VirtioDeviceBackend delegate() {
+        return backend;
     }
 }
