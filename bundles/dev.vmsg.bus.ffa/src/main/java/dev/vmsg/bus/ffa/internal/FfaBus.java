@@ -21,6 +21,17 @@ public final class FfaBus implements Bus, AutoCloseable {
     private final DevicePartition device;
     private final DriverPartition driver;
 
+    /**
+     * A bus with direct messaging and POLL events on its own firmware, for benchmarks on the plain
+     * classpath (B6): endpoint ids 0x0001 / 0x8001, a 1 MiB area, REV1.
+     *
+     * @param callDelayNanos busy-wait the firmware adds to every FF-A call
+     */
+    public static FfaBus directMessaging(String name, long callDelayNanos, Consumer<String> warnings) {
+        return new FfaBus(FfaBusSettings.of(name, FfaBusSettings.Messaging.DIRECT, FfaBusSettings.EventMethod.POLL)
+                .withCallDelayNanos(callDelayNanos), warnings);
+    }
+
     /** A bus on its own firmware (the usual case: both partitions live in this JVM). */
     FfaBus(FfaBusSettings settings, Consumer<String> warnings) {
         this(settings, new FfaFirmware(settings.callDelayNanos(), warnings), true, warnings);
