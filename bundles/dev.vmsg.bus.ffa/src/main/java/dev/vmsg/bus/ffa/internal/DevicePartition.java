@@ -32,24 +32,20 @@ import java.util.function.Consumer;
  * transport's responses and events the way the driver configured (direct RESP2, MSG_SEND2, the
  * EVENT_POLL queue with or without a notification, or the VFFAFIFO ring).
  */
-final class DevicePartition implements DeviceEndpoint, PartitionHandler {
+final class DevicePartition extends PartitionEndpoint implements DeviceEndpoint, PartitionHandler {
 
     static final int AREA_ID = 1;
     static final int DEVICE_NOTIF_ID = 1;
     private static final int EVENT_QUEUE = 1024;
     private static final byte[] STOP = new byte[0];
 
-    private final FfaBusSettings settings;
     private final FfaConduit conduit;
-    private final Consumer<String> warnings;
     private final BlockingQueue<byte[]> inbound = new ArrayBlockingQueue<>(256);
     private final BlockingQueue<byte[]> events = new ArrayBlockingQueue<>(EVENT_QUEUE);
     private final AtomicReference<Pending> pending = new AtomicReference<>();
     private final Object txLock = new Object();
     private final Thread delivery;
     final AtomicLong dropped = new AtomicLong();
-    private volatile FrameReceiver receiver;
-    private volatile boolean closed;
     private volatile int driverId;
     private volatile EventMethod method = EventMethod.POLL;
     private volatile int driverNotifId = -1;
@@ -69,8 +65,7 @@ final class DevicePartition implements DeviceEndpoint, PartitionHandler {
     }
 
     DevicePartition(FfaBusSettings settings, FfaFirmware firmware, Consumer<String> warnings) {
-        this.settings = settings;
-        this.warnings = warnings;
+        super(settings, warnings);
         this.conduit = firmware.addPartition(settings.deviceId(), FfaFrames.DEVICE_UUID, true, true, 0, this);
         conduit.rxTxMap(1);
         this.delivery = new Thread(this::deliver, "vmsg-ffa-" + settings.name() + "-device");
@@ -349,7 +344,7 @@ final class DevicePartition implements DeviceEndpoint, PartitionHandler {
     @Override
     public void send(ByteBuffer frame) {
         if (closed) {
-            throw new BusException(BusException.Reason.CLOSED, "FF-A bus " + settings.name() + " is closed");
+            throw closedError();
         }
         byte[] f = FfaFrames.copyFrame(frame, settings.name());
         if ((f[0] & 1) != 0) {
@@ -432,21 +427,6 @@ final class DevicePartition implements DeviceEndpoint, PartitionHandler {
     }
 
     @Override
-    public synchronized void open(FrameReceiver frameReceiver) {
-        if (closed) {
-            throw new BusException(BusException.Reason.CLOSED, "FF-A bus " + settings.name() + " is closed");
-        }
-        receiver = java.util.Objects.requireNonNull(frameReceiver, "receiver");
-    }
-
-    @Override
-    public synchronized void detach(FrameReceiver frameReceiver) {
-        if (receiver == frameReceiver) {
-            receiver = null;
-        }
-    }
-
-    @Override
     public void close() {
         if (closed) {
             return;
@@ -459,13 +439,6 @@ final class DevicePartition implements DeviceEndpoint, PartitionHandler {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        FrameReceiver r = receiver;
-        if (r != null) {
-            try {
-                r.onLinkDown("FF-A bus " + settings.name() + " closed");
-            } catch (RuntimeException e) {
-                warnings.accept("FF-A bus " + settings.name() + ": link-down handler failed: " + e);
-            }
-        }
+        linkDown();
     }
 }

@@ -33,15 +33,13 @@ import java.util.function.Consumer;
  * then carries the driver transport's frames to the device partition on its own thread (REQ2 with
  * bounded BUSY retries, or MSG_SEND2) and hands responses and events back to the transport.
  */
-final class DriverPartition implements DriverEndpoint, PartitionHandler {
+final class DriverPartition extends PartitionEndpoint implements DriverEndpoint, PartitionHandler {
 
     static final int DRIVER_NOTIF_ID = 0;
     private static final int DRAIN_BUDGET = 64;
     private static final byte[] WAKE = new byte[0];
 
-    private final FfaBusSettings settings;
     private final FfaConduit conduit;
-    private final Consumer<String> warnings;
     private final BlockingQueue<byte[]> outbound = new LinkedBlockingQueue<>(1024);
     private final BlockingQueue<ByteBuffer> busResponses = new LinkedBlockingQueue<>();
     private final AtomicBoolean notified = new AtomicBoolean();
@@ -59,12 +57,9 @@ final class DriverPartition implements DriverEndpoint, PartitionHandler {
     private VffaFifo fifoRx;
     private BusInfo info;
     private Thread worker;
-    private volatile FrameReceiver receiver;
-    private volatile boolean closed;
 
     DriverPartition(FfaBusSettings settings, FfaFirmware firmware, Consumer<String> warnings) {
-        this.settings = settings;
-        this.warnings = warnings;
+        super(settings, warnings);
         this.conduit = firmware.addPartition(settings.driverId(), FfaFrames.DRIVER_UUID, false, true,
                 settings.areaSize() + fifoPages() * FfaConduit.PAGE_SIZE, this);
         conduit.rxTxMap(1);
@@ -386,24 +381,9 @@ final class DriverPartition implements DriverEndpoint, PartitionHandler {
     }
 
     @Override
-    public synchronized void open(FrameReceiver frameReceiver) {
-        if (closed) {
-            throw new BusException(BusException.Reason.CLOSED, "FF-A bus " + settings.name() + " is closed");
-        }
-        receiver = java.util.Objects.requireNonNull(frameReceiver, "receiver");
-    }
-
-    @Override
-    public synchronized void detach(FrameReceiver frameReceiver) {
-        if (receiver == frameReceiver) {
-            receiver = null;
-        }
-    }
-
-    @Override
     public void send(ByteBuffer frame) {
         if (closed) {
-            throw new BusException(BusException.Reason.CLOSED, "FF-A bus " + settings.name() + " is closed");
+            throw closedError();
         }
         byte[] f = FfaFrames.copyFrame(frame, settings.name());
         try {
@@ -451,13 +431,6 @@ final class DriverPartition implements DriverEndpoint, PartitionHandler {
                 warnings.accept("FF-A bus " + settings.name() + ": area teardown incomplete: " + e.getMessage());
             }
         }
-        FrameReceiver r = receiver;
-        if (r != null) {
-            try {
-                r.onLinkDown("FF-A bus " + settings.name() + " closed");
-            } catch (RuntimeException e) {
-                warnings.accept("FF-A bus " + settings.name() + ": link-down handler failed: " + e);
-            }
-        }
+        linkDown();
     }
 }
