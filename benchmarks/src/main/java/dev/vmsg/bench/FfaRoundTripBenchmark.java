@@ -1,16 +1,6 @@
 package dev.vmsg.bench;
 
-import dev.vmsg.bus.DeviceEndpoint;
-import dev.vmsg.bus.DriverEndpoint;
 import dev.vmsg.bus.ffa.internal.FfaBus;
-import dev.vmsg.wire.Header;
-import dev.vmsg.wire.Message;
-import dev.vmsg.wire.MessageCodec;
-import dev.vmsg.wire.SetVqueueRequest;
-import dev.vmsg.wire.VqueueFlags;
-import dev.vmsg.wire.WireProfile;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -50,13 +40,7 @@ public class FfaRoundTripBenchmark {
     public long delayNs;
 
     private FfaBus bus;
-    private DriverEndpoint driver;
-    private MessageCodec driverCodec;
-    private ByteBuffer requestSlot;
-    private Message request;
-    private final AtomicLong completions = new AtomicLong();
-    private volatile long lastValue;
-    private long sent;
+    private AsyncRoundTrip loop;
     private final AtomicLong warnings = new AtomicLong();
 
     @Setup
@@ -65,24 +49,7 @@ public class FfaRoundTripBenchmark {
             warnings.incrementAndGet();
             System.err.println(w);
         });
-        driver = bus.driverEndpoint().get();
-        DeviceEndpoint device = bus.deviceEndpoint().get();
-        driverCodec = new MessageCodec(WireProfile.REV1, MAX_MESSAGE);
-        requestSlot = ByteBuffer.allocateDirect(MAX_MESSAGE).order(ByteOrder.LITTLE_ENDIAN);
-        request = new SetVqueueRequest(2, VqueueFlags.ENABLE, 128, 0x4000_6000L, 0x4000_7000L, 0x4000_8000L);
-
-        device.open(new DeviceResponder(device, WireProfile.REV1, MAX_MESSAGE));
-        MessageCodec completionCodec = new MessageCodec(WireProfile.REV1, MAX_MESSAGE);
-        driver.open(frame -> {
-            Header h = completionCodec.readHeader(frame);
-            Message r = completionCodec.readMessage(h, frame);
-            lastValue = CodecDispatchBenchmark.digest(r) + h.token();
-            completions.lazySet(completions.get() + 1); // single writer: this delivery thread
-        });
-        // one round trip to make sure the path works
-        if (roundTrip() < 0) {
-            throw new IllegalStateException("bad response");
-        }
+        loop = new AsyncRoundTrip(bus, MAX_MESSAGE);
     }
 
     @TearDown
@@ -95,15 +62,6 @@ public class FfaRoundTripBenchmark {
 
     @Benchmark
     public long roundTrip() {
-        long n = ++sent;
-        ByteBuffer req = requestSlot;
-        req.clear();
-        driverCodec.encode(request, 1, (int) n & 0xFFFF, req);
-        req.flip();
-        driver.send(req);
-        while (completions.get() != n) {
-            Thread.onSpinWait();
-        }
-        return lastValue;
+        return loop.roundTrip();
     }
 }
