@@ -7,6 +7,7 @@
 #       b1-jit   B1 REV1 with -XX:FreqInlineSize=2000 (diagnostic: what allocation is left when the codec inlines)
 #       b2       probe, Agrona anchor + B2 PolledRoundTripBenchmark (2 threads) + LoopbackRoundTripBenchmark (3 threads), probe
 #       b2-2t    probe, SelfClockedRoundTripBenchmark (loopback and Agrona, 2 spinning threads), probe
+#       b6       probe, B6 FfaRoundTripBenchmark (FF-A direct messaging, injected delay 0/1/5 us), probe
 #       summary  print the summary of today's outputs
 #   FORKS=5 ITER=5 WARM=3 TIME=1 override the JMH run shape; NOBUILD=1 skips the build.
 #
@@ -55,6 +56,13 @@ stage_b1() {
     probe after-b1 "$f"
 }
 
+stage_b6() {
+    local f=$OUT/$DATE-b6.txt; header "$f"
+    probe before-b6 "$f"
+    jmh "$f" 'FfaRoundTripBenchmark'
+    probe after-b6 "$f"
+}
+
 stage_b1_jit() {
     local f=$OUT/$DATE-b1-jit.txt; header "$f"
     FLAGS+=(-XX:FreqInlineSize=2000)
@@ -90,13 +98,14 @@ summary() {
 
 build
 stages=("$@")
-[[ ${#stages[@]} -eq 0 ]] && stages=(b1 b2 b2-2t summary)
+[[ ${#stages[@]} -eq 0 ]] && stages=(b1 b2 b2-2t b6 summary)
 for s in "${stages[@]}"; do
     case $s in
         b1) stage_b1 ;;
         b1-jit) stage_b1_jit ;;
         b2) stage_b2 ;;
         b2-2t) stage_b2_2t ;;
+        b6) stage_b6 ;;
         summary) summary ;;
         *) echo "unknown stage $s" >&2; exit 2 ;;
     esac

@@ -1,16 +1,7 @@
 package dev.vmsg.bench;
 
-import dev.vmsg.bus.DeviceEndpoint;
-import dev.vmsg.bus.DriverEndpoint;
 import dev.vmsg.bus.loopback.internal.LoopbackBus;
-import dev.vmsg.wire.Header;
-import dev.vmsg.wire.Message;
-import dev.vmsg.wire.MessageCodec;
-import dev.vmsg.wire.SetVqueueRequest;
-import dev.vmsg.wire.VqueueFlags;
 import dev.vmsg.wire.WireProfile;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -46,13 +37,7 @@ public class LoopbackRoundTripBenchmark {
     static final int MAX_MESSAGE = 264;
 
     private LoopbackBus bus;
-    private DriverEndpoint driver;
-    private MessageCodec driverCodec;
-    private ByteBuffer requestSlot;
-    private Message request;
-    private final AtomicLong completions = new AtomicLong();
-    private volatile long lastValue;
-    private long sent;
+    private AsyncRoundTrip loop;
     private final AtomicLong warnings = new AtomicLong();
 
     @Setup
@@ -61,24 +46,7 @@ public class LoopbackRoundTripBenchmark {
             warnings.incrementAndGet();
             System.err.println(w);
         });
-        driver = bus.driverEndpoint().get();
-        DeviceEndpoint device = bus.deviceEndpoint().get();
-        driverCodec = new MessageCodec(WireProfile.REV1, MAX_MESSAGE);
-        requestSlot = ByteBuffer.allocateDirect(MAX_MESSAGE).order(ByteOrder.LITTLE_ENDIAN);
-        request = new SetVqueueRequest(2, VqueueFlags.ENABLE, 128, 0x4000_6000L, 0x4000_7000L, 0x4000_8000L);
-
-        device.open(new DeviceResponder(device, WireProfile.REV1, MAX_MESSAGE));
-        MessageCodec completionCodec = new MessageCodec(WireProfile.REV1, MAX_MESSAGE);
-        driver.open(frame -> {
-            Header h = completionCodec.readHeader(frame);
-            Message r = completionCodec.readMessage(h, frame);
-            lastValue = CodecDispatchBenchmark.digest(r) + h.token();
-            completions.lazySet(completions.get() + 1); // single writer: this delivery thread
-        });
-        // one round trip to make sure the path works
-        if (roundTrip() < 0) {
-            throw new IllegalStateException("bad response");
-        }
+        loop = new AsyncRoundTrip(bus, MAX_MESSAGE);
     }
 
     @TearDown
@@ -91,15 +59,6 @@ public class LoopbackRoundTripBenchmark {
 
     @Benchmark
     public long roundTrip() {
-        long n = ++sent;
-        ByteBuffer req = requestSlot;
-        req.clear();
-        driverCodec.encode(request, 1, (int) n & 0xFFFF, req);
-        req.flip();
-        driver.send(req);
-        while (completions.get() != n) {
-            Thread.onSpinWait();
-        }
-        return lastValue;
+        return loop.roundTrip();
     }
 }

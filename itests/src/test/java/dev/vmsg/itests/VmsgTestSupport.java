@@ -54,6 +54,7 @@ public abstract class VmsgTestSupport {
             "dev.vmsg.api",
             "dev.vmsg.transport",
             "dev.vmsg.bus.loopback",
+            "dev.vmsg.bus.ffa",
             "dev.vmsg.device.rng",
             "dev.vmsg.device.console",
             "dev.vmsg.shell");
