@@ -12,6 +12,7 @@ final class RecordingStore implements BlockStore {
     long zeroes;
     long flushes;
     String outside;
+    volatile boolean failWrites;
 
     RecordingStore(BlockStore inner) {
         this.inner = inner;
@@ -40,6 +41,9 @@ final class RecordingStore implements BlockStore {
     public void write(long position, ByteBuffer src) throws IOException {
         check("write", position, src.remaining());
         writes++;
+        if (failWrites) {
+            throw new IOException("disk on fire");
+        }
         inner.write(position, src);
     }
 
