@@ -15,7 +15,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 /**
  * What {@code vmsg:blk-info <device>} and {@code vmsg:blk-read <device> <offset> <length>} do, over
  * the {@link BlockDevice} services. A device is named {@code bus/number} (as {@code vmsg:devices}
- * shows it) or by its number alone when only one bus has it. Also a plain Gogo command object
+ * shows it), or by its number or its bus alone when that names just one device. Also a plain Gogo command object
  * ({@code vmsg:blkinfo}, {@code vmsg:blkread}); the hyphenated names, which Gogo cannot map to
  * Java methods, are {@link BlkShellCommand}s that call this.
  */
@@ -128,7 +128,7 @@ public final class BlkCommands {
         }
         BlockDevice only = null;
         for (BlockDevice d : devices) {
-            if (Integer.toString(d.deviceNumber()).equals(device)) {
+            if (Integer.toString(d.deviceNumber()).equals(device) || d.busName().equals(device)) {
                 if (only != null) {
                     return null;
                 }
@@ -144,7 +144,7 @@ public final class BlkCommands {
             known.append(known.length() == 0 ? "" : ", ").append(name(d));
         }
         return command + ": no block device '" + device + "'" + (known.length() == 0 ? " (none is running)"
-                : "; known: " + known + " (bus/number, or the number alone)");
+                : "; known: " + known + " (bus/number; or the number, or the bus, when that names one device)");
     }
 
     private static String name(BlockDevice d) {
