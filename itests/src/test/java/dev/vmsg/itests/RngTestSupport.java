@@ -52,7 +52,7 @@ public abstract class RngTestSupport extends VmsgTestSupport {
     /** ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK */
     public static final int STATUS_RUNNING = 0x0F;
 
-    private final List<String> createdPids = new ArrayList<>();
+    protected final List<String> createdPids = new ArrayList<>();
     private final List<LogEntry> logEntries = Collections.synchronizedList(new ArrayList<>());
     private LogReaderService logReader;
     private LogListener logListener;
