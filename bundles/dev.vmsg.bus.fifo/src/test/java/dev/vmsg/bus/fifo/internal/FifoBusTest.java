@@ -22,7 +22,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -87,27 +86,28 @@ class FifoBusTest {
         return f;
     }
 
-    static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("not within 20 s: " + what);
-            }
-            Thread.sleep(5);
-        }
+    static String event(Recorder r, String prefix) throws InterruptedException {
+        return Awaits.next(r.events, e -> e.startsWith(prefix), "link event '" + prefix + "'", 20);
     }
 
-    static String event(Recorder r, String prefix) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (true) {
-            String e = r.events.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            if (e == null) {
-                fail("no link event '" + prefix + "' within 20 s");
-            }
-            if (e.startsWith(prefix)) {
-                return e;
-            }
-        }
+    /** A device side and a driver side of one bus, both opened, the link up. */
+    private record Linked(FifoBus device, Recorder devRx, FifoBus driver, Recorder drvRx) {
+    }
+
+    private Linked linked(FifoBusOptions deviceOptions) throws Exception {
+        FifoBus device = bus(deviceOptions);
+        FifoBus driver = bus(deviceOptions.withRole(FifoBusOptions.Role.DRIVER));
+        Recorder devRx = new Recorder();
+        Recorder drvRx = new Recorder();
+        device.deviceEndpoint().orElseThrow().open(devRx);
+        driver.driverEndpoint().orElseThrow().open(drvRx);
+        event(devRx, "up");
+        event(drvRx, "up");
+        return new Linked(device, devRx, driver, drvRx);
+    }
+
+    private Linked linked() throws Exception {
+        return linked(options(FifoBusOptions.Role.DEVICE, NotificationMode.ADAPTIVE));
     }
 
     private void exchange(FifoBus device, Recorder devRx, FifoBus driver, Recorder drvRx, int n) throws Exception {
@@ -120,17 +120,10 @@ class FifoBusTest {
     }
 
     private void up(NotificationMode mode) throws Exception {
-        FifoBus device = bus(options(FifoBusOptions.Role.DEVICE, mode));
-        FifoBus driver = bus(options(FifoBusOptions.Role.DRIVER, mode));
-        assertTrue(device.driverEndpoint().isEmpty(), "a device host offers only the device side");
-        assertTrue(driver.deviceEndpoint().isEmpty(), "a driver host offers only the driver side");
-        Recorder devRx = new Recorder();
-        Recorder drvRx = new Recorder();
-        device.deviceEndpoint().orElseThrow().open(devRx);
-        driver.driverEndpoint().orElseThrow().open(drvRx);
-        event(devRx, "up");
-        event(drvRx, "up");
-        exchange(device, devRx, driver, drvRx, 2000);
+        Linked l = linked(options(FifoBusOptions.Role.DEVICE, mode));
+        assertTrue(l.device.driverEndpoint().isEmpty(), "a device host offers only the device side");
+        assertTrue(l.driver.deviceEndpoint().isEmpty(), "a driver host offers only the driver side");
+        exchange(l.device, l.devRx, l.driver, l.drvRx, 2000);
     }
 
     @Test
@@ -167,7 +160,7 @@ class FifoBusTest {
         driver.driverEndpoint().orElseThrow().open(new Recorder());
         BusException e = assertThrows(BusException.class, () -> driver.driverEndpoint().orElseThrow().send(frame(1)));
         assertEquals(BusException.Reason.PEER_LOST, e.reason());
-        await("the driver side reports it waits for the queue file",
+        Awaits.until("the driver side reports it waits for the queue file",
                 () -> warnings.stream().anyMatch(w -> w.contains("waiting for the device side to create")));
     }
 
@@ -176,14 +169,10 @@ class FifoBusTest {
         FifoBusOptions small = new FifoBusOptions("t", FifoBusOptions.Role.DEVICE, dir.resolve("q"), dir.resolve("w"),
                 FifoBusOptions.DEFAULT_WINDOW_BASE, 1 << 16, 64, 8, NotificationMode.ADAPTIVE, 20, 2000, 300,
                 dev.vmsg.wire.WireProfile.REV1);
-        FifoBus device = bus(small);
-        FifoBus driver = bus(small.withRole(FifoBusOptions.Role.DRIVER));
-        Recorder devRx = new Recorder();
+        Linked l = linked(small);
+        Recorder devRx = l.devRx;
+        FifoBus driver = l.driver;
         devRx.gate = new CountDownLatch(1); // the device's receiver stalls on the first frame
-        Recorder drvRx = new Recorder();
-        device.deviceEndpoint().orElseThrow().open(devRx);
-        driver.driverEndpoint().orElseThrow().open(drvRx);
-        event(drvRx, "up");
         var ep = driver.driverEndpoint().orElseThrow();
         int sent = 0;
         long start = System.nanoTime();
@@ -214,19 +203,16 @@ class FifoBusTest {
     @Test
     void aCrashedDeviceRestartedOverTheStaleFileDeliversNothingStale() throws Exception {
         FifoBusOptions devOpts = options(FifoBusOptions.Role.DEVICE, NotificationMode.ADAPTIVE);
-        FifoBus device = bus(devOpts);
-        FifoBus driver = bus(options(FifoBusOptions.Role.DRIVER, NotificationMode.ADAPTIVE));
-        Recorder devRx = new Recorder();
-        Recorder drvRx = new Recorder();
-        device.deviceEndpoint().orElseThrow().open(devRx);
-        driver.driverEndpoint().orElseThrow().open(drvRx);
-        event(drvRx, "up");
+        Linked l = linked(devOpts);
+        FifoBus device = l.device;
+        FifoBus driver = l.driver;
+        Recorder drvRx = l.drvRx;
         // The driver's receiver stalls on the first frame while the device queues more, then dies.
         drvRx.gate = new CountDownLatch(1);
         for (int i = 0; i < 20; i++) {
             device.deviceEndpoint().orElseThrow().send(frame(-1 - i));
         }
-        await("the driver took the first stale frame", () -> driver.endpoint().framesReceived() == 1);
+        Awaits.until("the driver took the first stale frame", () -> driver.endpoint().framesReceived() == 1);
         device.endpoint().crash();
         String down = event(drvRx, "down");
         assertTrue(down.contains("no heartbeat"), down);
@@ -246,13 +232,11 @@ class FifoBusTest {
 
     @Test
     void aTruncatedQueueFileIsPeerFailureNotACrash() throws Exception {
-        FifoBus device = bus(options(FifoBusOptions.Role.DEVICE, NotificationMode.ADAPTIVE));
-        FifoBus driver = bus(options(FifoBusOptions.Role.DRIVER, NotificationMode.ADAPTIVE));
-        Recorder devRx = new Recorder();
-        Recorder drvRx = new Recorder();
-        device.deviceEndpoint().orElseThrow().open(devRx);
-        driver.driverEndpoint().orElseThrow().open(drvRx);
-        event(drvRx, "up");
+        Linked l = linked();
+        FifoBus device = l.device;
+        FifoBus driver = l.driver;
+        Recorder devRx = l.devRx;
+        Recorder drvRx = l.drvRx;
         try (RandomAccessFile f = new RandomAccessFile(dir.resolve("vmsg-t.queue").toFile(), "rw")) {
             f.setLength(100); // the heads stay, the queues are gone: touching them faults
         }
@@ -269,7 +253,7 @@ class FifoBusTest {
         Files.write(dir.resolve("vmsg-t.queue"), new byte[8192]);
         FifoBus driver = bus(options(FifoBusOptions.Role.DRIVER, NotificationMode.ADAPTIVE));
         driver.driverEndpoint().orElseThrow().open(new Recorder());
-        await("refusal reported", () -> warnings.stream().anyMatch(w -> w.contains("refusing the layout")
+        Awaits.until("refusal reported", () -> warnings.stream().anyMatch(w -> w.contains("refusing the layout")
                 && w.contains("bad layout magic 0x0000")));
         assertFalse(driver.linkUp());
     }
@@ -286,13 +270,11 @@ class FifoBusTest {
 
     @Test
     void closingIsGracefulAndThePeerSeesShutdown() throws Exception {
-        FifoBus device = bus(options(FifoBusOptions.Role.DEVICE, NotificationMode.ADAPTIVE));
-        FifoBus driver = bus(options(FifoBusOptions.Role.DRIVER, NotificationMode.ADAPTIVE));
-        Recorder devRx = new Recorder();
-        Recorder drvRx = new Recorder();
-        device.deviceEndpoint().orElseThrow().open(devRx);
-        driver.driverEndpoint().orElseThrow().open(drvRx);
-        event(drvRx, "up");
+        Linked l = linked();
+        FifoBus device = l.device;
+        FifoBus driver = l.driver;
+        Recorder devRx = l.devRx;
+        Recorder drvRx = l.drvRx;
         driver.close();
         assertTrue(event(devRx, "down").contains("shut down"));
         assertTrue(event(drvRx, "down").contains("closed"));
