@@ -99,4 +99,72 @@ public class BundleLifecycleIT extends RngTestSupport {
                 threadsMatching("vmsg-loopback-" + quote(bus) + "-(driver|device)").size());
         assertNoVmsgErrors();
     }
+
+    /**
+     * HARDENING row 23: a client keeps reading entropy while the rng bundle is uninstalled and
+     * reinstalled, ten times. Every read ends exactly once, with bytes or with REMOVED, none hangs
+     * past its timeout, and the device threads are back to none after each removal.
+     */
+    @Test
+    public void everyReadEndsOnceWhileTheRngBundleComesAndGoesUnderLoad() throws Exception {
+        String bus = "it-load";
+        createBus(bus);
+        createRng(bus, "rng0");
+        java.util.concurrent.atomic.AtomicLong ok = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong removed = new java.util.concurrent.atomic.AtomicLong();
+        java.util.List<String> unexpected = new java.util.concurrent.CopyOnWriteArrayList<>();
+        for (int cycle = 0; cycle < 10; cycle++) {
+            ServiceReference<?> ref = awaitEntropySource(bus);
+            awaitRunning(bus, 0);
+            Object source = context.getService(ref);
+            Bundle provider = ref.getBundle();
+            long okBefore = ok.get();
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread client = new Thread(() -> {
+                while (!stop.get()) {
+                    long start = System.nanoTime();
+                    try {
+                        byte[] b = readEntropy(source, provider, 256);
+                        if (allZero(b)) {
+                            unexpected.add("all-zero read");
+                        }
+                        ok.incrementAndGet();
+                    } catch (Exception e) {
+                        String reason = reasonOf(e);
+                        if (!"REMOVED".equals(reason)) {
+                            unexpected.add(e.toString());
+                        }
+                        removed.incrementAndGet();
+                        return; // the device is gone: this source object will not come back
+                    } finally {
+                        long ms = (System.nanoTime() - start) / 1_000_000;
+                        if (ms > READ_TIMEOUT.toMillis() + 1000) {
+                            unexpected.add("a read took " + ms + " ms");
+                        }
+                    }
+                }
+            }, "it-load-client");
+            client.start();
+            awaitCondition(() -> ok.get() >= okBefore + 20, DEFAULT_TIMEOUT, () -> "client made no progress");
+            String location = uninstallBundle(RNG_BUNDLE);
+            client.join(DEFAULT_TIMEOUT.toMillis());
+            stop.set(true);
+            assertFalse("the client thread ended (its read failed with REMOVED)", client.isAlive());
+            awaitNoThread("vmsg-dev-.*", DEFAULT_TIMEOUT);
+            awaitNoThread("vmsg-drv-" + quote(bus) + "-\\d+", DEFAULT_TIMEOUT);
+            reinstallBundle(location);
+        }
+        assertTrue("unexpected outcomes: " + unexpected, unexpected.isEmpty());
+        assertEquals("each cycle's client ended with exactly one REMOVED", 10, removed.get());
+        assertTrue("reads succeeded: " + ok.get(), ok.get() >= 200);
+        assertNoVmsgErrors();
+    }
+
+    private static String reasonOf(Exception e) {
+        try {
+            return String.valueOf(e.getClass().getMethod("reason").invoke(e));
+        } catch (ReflectiveOperationException notADeviceException) {
+            return e.toString();
+        }
+    }
 }

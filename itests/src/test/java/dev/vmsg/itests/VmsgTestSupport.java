@@ -55,6 +55,7 @@ public abstract class VmsgTestSupport {
             "dev.vmsg.transport",
             "dev.vmsg.bus.loopback",
             "dev.vmsg.device.rng",
+            "dev.vmsg.device.console",
             "dev.vmsg.shell");
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);

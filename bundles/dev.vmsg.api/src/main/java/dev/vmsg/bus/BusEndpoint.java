@@ -22,6 +22,30 @@ public interface BusEndpoint {
     void detach(FrameReceiver receiver);
 
     /**
+     * Takes this side's frames on the caller's thread instead of a delivery thread: frames wait in
+     * the bus until {@link #poll} hands them to {@code receiver}. For callers that busy-poll anyway
+     * (a request/response loop, a benchmark), it saves a thread hand-off per frame. Optional.
+     *
+     * @throws UnsupportedOperationException when the bus delivers on its own thread only
+     * @throws IllegalStateException when this side already delivers on a thread
+     */
+    default void openPolled(FrameReceiver receiver) {
+        throw new UnsupportedOperationException("bus " + info().name() + " delivers on its own thread only");
+    }
+
+    /**
+     * Hands up to {@code maxFrames} waiting frames to the receiver given to {@link #openPolled},
+     * on the calling thread (one polling thread at a time).
+     *
+     * @return how many frames were handed over
+     * @throws UnsupportedOperationException when the bus delivers on its own thread only
+     * @throws IllegalStateException when this side was not opened with {@link #openPolled}
+     */
+    default int poll(int maxFrames) {
+        throw new UnsupportedOperationException("bus " + info().name() + " delivers on its own thread only");
+    }
+
+    /**
      * Sends one frame (the bytes between position and limit). The bus copies the frame before it
      * returns, so the caller may reuse the buffer; the frame's position is left unchanged.
      * Delivery to the peer is asynchronous.

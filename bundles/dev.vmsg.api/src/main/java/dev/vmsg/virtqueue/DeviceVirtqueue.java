@@ -272,18 +272,10 @@ public final class DeviceVirtqueue {
         }
         // The used.idx store must be visible before we read the driver's suppression state.
         VarHandle.fullFence();
-        int newIdx = nextUsed;
         int oldIdx = lastSignalledUsed;
-        lastSignalledUsed = newIdx;
-        if (newIdx == oldIdx) {
-            return false;
-        }
-        if (eventIdx) {
-            int usedEvent = window.getShortAcquire(avail + SplitRing.usedEventOffset(size)) & 0xFFFF;
-            return SplitRing.needEvent(usedEvent, newIdx, oldIdx);
-        }
-        int flags = window.getShortAcquire(avail + SplitRing.OFFSET_FLAGS) & 0xFFFF;
-        return (flags & SplitRing.AVAIL_F_NO_INTERRUPT) == 0;
+        lastSignalledUsed = nextUsed;
+        return SplitRing.peerWantsNotification(window, eventIdx, avail + SplitRing.usedEventOffset(size),
+                avail + SplitRing.OFFSET_FLAGS, SplitRing.AVAIL_F_NO_INTERRUPT, nextUsed, oldIdx);
     }
 
     /**

@@ -218,18 +218,10 @@ public final class DriverVirtqueue {
         }
         // The avail.idx store must be visible before we read the device's suppression state.
         VarHandle.fullFence();
-        int newIdx = availIdx;
         int oldIdx = lastKickAvail;
-        lastKickAvail = newIdx;
-        if (newIdx == oldIdx) {
-            return false;
-        }
-        if (eventIdx) {
-            int availEvent = window.getShortAcquire(used + SplitRing.availEventOffset(size)) & 0xFFFF;
-            return SplitRing.needEvent(availEvent, newIdx, oldIdx);
-        }
-        int flags = window.getShortAcquire(used + SplitRing.OFFSET_FLAGS) & 0xFFFF;
-        return (flags & SplitRing.USED_F_NO_NOTIFY) == 0;
+        lastKickAvail = availIdx;
+        return SplitRing.peerWantsNotification(window, eventIdx, used + SplitRing.availEventOffset(size),
+                used + SplitRing.OFFSET_FLAGS, SplitRing.USED_F_NO_NOTIFY, availIdx, oldIdx);
     }
 
     /** Whether the used ring holds completions not yet polled (false once broken). */

@@ -94,6 +94,24 @@ public final class SplitRing {
     }
 
     /**
+     * Whether the peer wants a notification for an index that moved from {@code oldIdx} to
+     * {@code newIdx} (virtio 1.x §2.7.7, §2.7.10): with EVENT_IDX, whether the move crossed the
+     * peer's event word; otherwise whether the peer left its suppression flag clear. Both halves
+     * ask the same question of the other's ring: the device of avail (used_event, NO_INTERRUPT),
+     * the driver of used (avail_event, NO_NOTIFY).
+     */
+    static boolean peerWantsNotification(DmaWindow window, boolean eventIdx, long eventWordAddr, long flagsAddr,
+            int suppressFlag, int newIdx, int oldIdx) {
+        if (newIdx == oldIdx) {
+            return false;
+        }
+        if (eventIdx) {
+            return needEvent(window.getShortAcquire(eventWordAddr) & 0xFFFF, newIdx, oldIdx);
+        }
+        return (window.getShortAcquire(flagsAddr) & suppressFlag) == 0;
+    }
+
+    /**
      * Checks a queue layout against the rules both halves share (HARDENING rule 2, matrix row 7).
      *
      * @throws VirtqueueException BAD_SIZE, MISALIGNED, OUT_OF_WINDOW or RINGS_OVERLAP

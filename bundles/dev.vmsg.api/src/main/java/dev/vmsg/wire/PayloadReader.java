@@ -10,6 +10,12 @@ import java.util.UUID;
  */
 final class PayloadReader {
     private static final byte[] NO_DATA = new byte[0];
+    // Messages without fields are values: decoding one returns a shared instance instead of allocating.
+    private static final GetDeviceInfoRequest GET_DEVICE_INFO_REQUEST = new GetDeviceInfoRequest();
+    private static final GetDeviceStatusRequest GET_DEVICE_STATUS_REQUEST = new GetDeviceStatusRequest();
+    private static final SetDriverFeaturesResponse SET_DRIVER_FEATURES_RESPONSE = new SetDriverFeaturesResponse();
+    private static final SetVqueueResponse SET_VQUEUE_RESPONSE = new SetVqueueResponse();
+    private static final ResetVqueueResponse RESET_VQUEUE_RESPONSE = new ResetVqueueResponse();
 
     private PayloadReader() {
     }
@@ -26,20 +32,26 @@ final class PayloadReader {
 
     private static Message transportRequest(WireProfile p, int id, ByteBuffer b, int at, int len) {
         return switch (id) {
-            case MessageIds.GET_DEVICE_INFO -> new GetDeviceInfoRequest();
+            case MessageIds.GET_DEVICE_INFO -> GET_DEVICE_INFO_REQUEST;
             case MessageIds.GET_DEVICE_FEATURES -> getDeviceFeaturesRequest(p, b, at, len);
             case MessageIds.SET_DRIVER_FEATURES -> setDriverFeaturesRequest(p, b, at, len);
             case MessageIds.GET_CONFIG -> getConfigRequest(p, b, at, len);
             case MessageIds.SET_CONFIG -> setConfigRequest(p, b, at, len);
-            case MessageIds.GET_DEVICE_STATUS -> new GetDeviceStatusRequest();
+            case MessageIds.GET_DEVICE_STATUS -> GET_DEVICE_STATUS_REQUEST;
             case MessageIds.SET_DEVICE_STATUS -> new SetDeviceStatusRequest(u32(p, MessageType.TRANSPORT_REQUEST, id, b, at, len));
             case MessageIds.GET_VQUEUE -> new GetVqueueRequest(u32(p, MessageType.TRANSPORT_REQUEST, id, b, at, len));
             case MessageIds.SET_VQUEUE -> setVqueueRequest(p, b, at, len);
             case MessageIds.RESET_VQUEUE -> new ResetVqueueRequest(u32(p, MessageType.TRANSPORT_REQUEST, id, b, at, len));
             case MessageIds.GET_SHM -> new GetShmRequest(u32(p, MessageType.TRANSPORT_REQUEST, id, b, at, len));
-            case MessageIds.EVENT_CONFIG -> eventConfig(p, b, at, len);
+            default -> transportEvent(p, id, b, at, len);
+        };
+    }
+
+    private static Message transportEvent(WireProfile p, int id, ByteBuffer b, int at, int len) {
+        return switch (id) {
             case MessageIds.EVENT_AVAIL -> eventAvail(p, b, at, len);
             case MessageIds.EVENT_USED -> new EventUsed(u32(p, MessageType.TRANSPORT_REQUEST, id, b, at, len));
+            case MessageIds.EVENT_CONFIG -> eventConfig(p, b, at, len);
             default -> throw unknown(p, MessageType.TRANSPORT_REQUEST, id);
         };
     }
@@ -48,14 +60,14 @@ final class PayloadReader {
         return switch (id) {
             case MessageIds.GET_DEVICE_INFO -> getDeviceInfoResponse(p, b, at, len);
             case MessageIds.GET_DEVICE_FEATURES -> getDeviceFeaturesResponse(p, b, at, len);
-            case MessageIds.SET_DRIVER_FEATURES -> new SetDriverFeaturesResponse();
+            case MessageIds.SET_DRIVER_FEATURES -> SET_DRIVER_FEATURES_RESPONSE;
             case MessageIds.GET_CONFIG -> getConfigResponse(p, b, at, len);
             case MessageIds.SET_CONFIG -> setConfigResponse(p, b, at, len);
             case MessageIds.GET_DEVICE_STATUS -> new GetDeviceStatusResponse(u32(p, MessageType.TRANSPORT_RESPONSE, id, b, at, len));
             case MessageIds.SET_DEVICE_STATUS -> new SetDeviceStatusResponse(u32(p, MessageType.TRANSPORT_RESPONSE, id, b, at, len));
             case MessageIds.GET_VQUEUE -> getVqueueResponse(p, b, at, len);
-            case MessageIds.SET_VQUEUE -> new SetVqueueResponse();
-            case MessageIds.RESET_VQUEUE -> new ResetVqueueResponse();
+            case MessageIds.SET_VQUEUE -> SET_VQUEUE_RESPONSE;
+            case MessageIds.RESET_VQUEUE -> RESET_VQUEUE_RESPONSE;
             case MessageIds.GET_SHM -> getShmResponse(p, b, at, len);
             default -> throw unknown(p, MessageType.TRANSPORT_RESPONSE, id);
         };

@@ -106,18 +106,40 @@ public final class VmsgCommands {
     }
 
     /**
-     * vmsg:demo: waits (bounded) until a driver-side device is running, then shows buses and devices.
+     * vmsg:demo: waits (bounded) until every device hosted on a bus this container also drives is
+     * running on the driver side, then shows buses and devices.
      */
     public String demo(long waitMillis) throws InterruptedException {
         long deadline = System.currentTimeMillis() + waitMillis;
-        while (admin.devices().stream().noneMatch(d -> d.side().equals("driver") && d.state().equals("running"))) {
+        while (!allDriven()) {
             if (System.currentTimeMillis() > deadline) {
-                throw new IllegalStateException("no device reached DRIVER_OK within " + waitMillis + " ms:\n"
+                throw new IllegalStateException("not every device reached DRIVER_OK within " + waitMillis + " ms:\n"
                         + devices());
             }
             Thread.sleep(20);
         }
         return "== buses\n" + buses() + "\n== devices (both sides of each bus)\n" + devices();
+    }
+
+    private boolean allDriven() {
+        List<DeviceView> all = admin.devices();
+        if (all.isEmpty()) {
+            return false;
+        }
+        java.util.Set<String> drivenBuses = new java.util.HashSet<>();
+        for (BusView b : admin.buses()) {
+            if (b.driverSide()) {
+                drivenBuses.add(b.name());
+            }
+        }
+        for (DeviceView d : all) {
+            if (d.side().equals("device") && drivenBuses.contains(d.bus()) && all.stream().noneMatch(
+                    o -> o.side().equals("driver") && o.bus().equals(d.bus()) && o.number() == d.number()
+                            && o.state().equals("running"))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String hex(long v) {

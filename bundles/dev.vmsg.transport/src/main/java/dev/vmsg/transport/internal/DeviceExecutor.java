@@ -15,6 +15,7 @@ final class DeviceExecutor implements Executor {
 
     private final ThreadPoolExecutor pool;
     private final String name;
+    private volatile Thread thread;
 
     DeviceExecutor(String threadName, int queueCapacity) {
         this.name = threadName;
@@ -22,6 +23,7 @@ final class DeviceExecutor implements Executor {
                 r -> {
                     Thread t = new Thread(r, threadName);
                     t.setDaemon(true);
+                    thread = t;
                     return t;
                 }, new ThreadPoolExecutor.AbortPolicy());
     }
@@ -49,7 +51,7 @@ final class DeviceExecutor implements Executor {
 
     /** Whether the caller runs on this device's thread. */
     boolean inExecutor() {
-        return Thread.currentThread().getName().equals(name);
+        return Thread.currentThread() == thread;
     }
 
     /**

@@ -3,9 +3,7 @@ package dev.vmsg.transport.internal;
 import dev.vmsg.admin.DeviceView;
 import dev.vmsg.bus.BusException;
 import dev.vmsg.bus.DeviceEndpoint;
-import dev.vmsg.bus.FrameReceiver;
 import dev.vmsg.device.VirtioDeviceBackend;
-import dev.vmsg.memory.DmaWindow;
 import dev.vmsg.wire.DeviceBusState;
 import dev.vmsg.wire.EventAvail;
 import dev.vmsg.wire.EventDevice;
@@ -13,13 +11,11 @@ import dev.vmsg.wire.GetDevicesRequest;
 import dev.vmsg.wire.GetDevicesResponse;
 import dev.vmsg.wire.Header;
 import dev.vmsg.wire.Message;
-import dev.vmsg.wire.MessageCodec;
 import dev.vmsg.wire.MessageKind;
 import dev.vmsg.wire.PingRequest;
 import dev.vmsg.wire.PingResponse;
 import dev.vmsg.wire.WireException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -32,45 +28,21 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * message to its device's thread. Malformed frames and frames for unknown devices are dropped
  * and counted, never answered (spec section 2.7).
  */
-public final class DeviceTransport implements FrameReceiver {
+public final class DeviceTransport extends TransportSide {
 
     private static final long REMOVE_BOUND_MILLIS = 5000;
 
-    private final DeviceEndpoint endpoint;
-    private final MessageCodec codec;
-    private final TransportLog log;
-    private final MessageCounters counters = new MessageCounters();
     private final Map<Integer, HostedDevice> devices = new ConcurrentSkipListMap<>();
     private final ByteBuffer busTx;
-    private final RateLimiter warnLimiter = new RateLimiter(10, 60_000);
     private volatile boolean stopped;
 
     public DeviceTransport(DeviceEndpoint endpoint, TransportLog log) {
-        this.endpoint = endpoint;
-        this.log = log;
-        this.codec = new MessageCodec(endpoint.info().profile(), endpoint.info().maxMessageSize());
-        this.busTx = ByteBuffer.allocate(codec.maxMessageSize()).order(ByteOrder.LITTLE_ENDIAN);
+        super(endpoint, log);
+        this.busTx = ByteBuffer.allocate(codec.maxMessageSize());
     }
 
     public void start() {
         endpoint.open(this);
-    }
-
-    String busName() {
-        return endpoint.info().name();
-    }
-
-    DmaWindow window() {
-        return endpoint.info().window();
-    }
-
-    /** Payload bytes a message can carry on this bus. */
-    int maxPayload() {
-        return codec.maxMessageSize() - codec.profile().headerSize();
-    }
-
-    MessageCounters counters() {
-        return counters;
     }
 
     /**
@@ -176,22 +148,7 @@ public final class DeviceTransport implements FrameReceiver {
     // ---- receive path (bus delivery thread) ----
 
     @Override
-    public void onFrame(ByteBuffer frame) {
-        Header header;
-        Message message;
-        try {
-            header = codec.readHeader(frame);
-            if (header.msgId() >= 0x80) {
-                counters.dropped("bus-specific message " + Integer.toHexString(header.msgId()));
-                return;
-            }
-            message = codec.readMessage(header, frame);
-        } catch (WireException e) {
-            counters.dropped("malformed: " + e.reason());
-            rateLimitedWarn("bus " + busName() + ": dropped a malformed frame: " + e.getMessage());
-            return;
-        }
-        counters.received(header.isBusMessage(), header.msgId(), header.isResponse());
+    void onMessage(Header header, Message message) {
         if (header.isBusMessage()) {
             onBusMessage(header, message);
             return;
@@ -255,13 +212,8 @@ public final class DeviceTransport implements FrameReceiver {
     }
 
     private void sendWith(ByteBuffer buffer, int devNum, int token, Message message) {
-        buffer.clear();
         try {
-            codec.encode(message, devNum, token, buffer);
-            buffer.flip();
-            endpoint.send(buffer);
-            counters.sent(message instanceof dev.vmsg.wire.BusMessage, message.msgId(),
-                    message.kind() == MessageKind.RESPONSE);
+            encodeAndSend(buffer, devNum, token, message);
         } catch (BusException e) {
             counters.dropped("send failed: " + e.reason());
             rateLimitedWarn("bus " + busName() + ": could not send " + message.getClass().getSimpleName() + ": "
@@ -269,12 +221,6 @@ public final class DeviceTransport implements FrameReceiver {
         } catch (WireException e) {
             counters.dropped("unencodable: " + e.reason());
             rateLimitedWarn("bus " + busName() + ": could not encode " + message + ": " + e.getMessage());
-        }
-    }
-
-    void rateLimitedWarn(String message) {
-        if (warnLimiter.tryAcquire()) {
-            log.warn(message);
         }
     }
 
@@ -286,9 +232,5 @@ public final class DeviceTransport implements FrameReceiver {
             out.add(d.view());
         }
         return out;
-    }
-
-    public Map<String, Long> messageCounts() {
-        return counters.snapshot();
     }
 }

@@ -241,8 +241,17 @@ final class DriverDevice implements VirtioDevice {
     }
 
     private Message request(Message m, String what) {
-        Message response = transport.engine().call(number, m, transport.options().requestTimeoutMillis(),
-                describe() + ": " + what);
+        Message response;
+        try {
+            response = transport.engine().call(number, m, transport.options().requestTimeoutMillis(),
+                    describe() + ": " + what);
+        } catch (VirtioDeviceException e) {
+            if (e.reason() == Reason.TIMEOUT && state == State.RUNNING) {
+                // As Linux does: a running device that stops answering is given up, never waited on again.
+                broken("no response to " + what + " within " + transport.options().requestTimeoutMillis() + " ms");
+            }
+            throw e;
+        }
         if (response == null || response.msgId() != m.msgId()) {
             throw new VirtioDeviceException(Reason.PROTOCOL, describe() + ": " + what + ": wrong response " + response);
         }

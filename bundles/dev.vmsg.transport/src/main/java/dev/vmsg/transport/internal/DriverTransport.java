@@ -3,11 +3,9 @@ package dev.vmsg.transport.internal;
 import dev.vmsg.admin.DeviceView;
 import dev.vmsg.bus.BusException;
 import dev.vmsg.bus.DriverEndpoint;
-import dev.vmsg.bus.FrameReceiver;
 import dev.vmsg.driver.VirtioDeviceException;
 import dev.vmsg.driver.VirtioDriver;
 import dev.vmsg.memory.DmaAllocator;
-import dev.vmsg.memory.DmaWindow;
 import dev.vmsg.wire.DeviceBusState;
 import dev.vmsg.wire.EventConfig;
 import dev.vmsg.wire.EventDevice;
@@ -18,7 +16,6 @@ import dev.vmsg.wire.GetDevicesRequest;
 import dev.vmsg.wire.GetDevicesResponse;
 import dev.vmsg.wire.Header;
 import dev.vmsg.wire.Message;
-import dev.vmsg.wire.MessageCodec;
 import dev.vmsg.wire.MessageKind;
 import dev.vmsg.wire.PingRequest;
 import dev.vmsg.wire.PingResponse;
@@ -36,7 +33,7 @@ import java.util.function.IntFunction;
  * routes responses and events. Frames that are malformed or match nothing are dropped and
  * counted.
  */
-public final class DriverTransport implements FrameReceiver {
+public final class DriverTransport extends TransportSide {
 
     /** Transport-level features the driver transport handles itself. */
     static final FeatureSet TRANSPORT_FEATURES = FeatureSet.of(FeatureBits.VIRTIO_F_VERSION_1,
@@ -45,17 +42,13 @@ public final class DriverTransport implements FrameReceiver {
     /** Windows of GET_DEVICES the discovery walks at most (Linux FF-A: 8192). */
     private static final int MAX_DISCOVERY_WINDOWS = 8192;
 
-    private final DriverEndpoint endpoint;
-    private final MessageCodec codec;
+    private final DriverEndpoint driverEndpoint;
     private final TransportOptions options;
-    private final TransportLog log;
     private final IntFunction<VirtioDriver> drivers;
-    private final MessageCounters counters = new MessageCounters();
     private final RequestEngine engine;
     private final DmaAllocator allocator;
     private final DeviceExecutor control;
     private final Map<Integer, DriverDevice> devices = new ConcurrentSkipListMap<>();
-    private final RateLimiter warnLimiter = new RateLimiter(10, 60_000);
     private volatile boolean stopped;
 
     /**
@@ -63,11 +56,10 @@ public final class DriverTransport implements FrameReceiver {
      */
     public DriverTransport(DriverEndpoint endpoint, TransportOptions options, TransportLog log,
             IntFunction<VirtioDriver> drivers) {
-        this.endpoint = endpoint;
+        super(endpoint, log);
+        this.driverEndpoint = endpoint;
         this.options = options;
-        this.log = log;
         this.drivers = drivers;
-        this.codec = new MessageCodec(endpoint.info().profile(), endpoint.info().maxMessageSize());
         this.engine = new RequestEngine(endpoint, codec, counters);
         this.allocator = new DmaAllocator(endpoint.info().window());
         this.control = new DeviceExecutor("vmsg-drv-" + busName(), 4096);
@@ -75,40 +67,20 @@ public final class DriverTransport implements FrameReceiver {
 
     /** Attaches to the bus and starts discovery on the bus's control thread. */
     public void start() {
-        endpoint.open(this);
+        driverEndpoint.open(this);
         control.offer(this::discover);
-    }
-
-    String busName() {
-        return endpoint.info().name();
-    }
-
-    DmaWindow window() {
-        return endpoint.info().window();
     }
 
     DmaAllocator allocator() {
         return allocator;
     }
 
-    int maxPayload() {
-        return codec.maxMessageSize() - codec.profile().headerSize();
-    }
-
     TransportOptions options() {
         return options;
     }
 
-    TransportLog log() {
-        return log;
-    }
-
     RequestEngine engine() {
         return engine;
-    }
-
-    MessageCounters counters() {
-        return counters;
     }
 
     VirtioDriver driverFor(int deviceId) {
@@ -225,7 +197,7 @@ public final class DriverTransport implements FrameReceiver {
             deviceRemoved(n, why);
         }
         control.shutdown(options.removeBoundMillis());
-        endpoint.detach(this);
+        driverEndpoint.detach(this);
     }
 
     // ---- link state (bus thread) ----
@@ -261,22 +233,7 @@ public final class DriverTransport implements FrameReceiver {
     // ---- receive path (bus delivery thread) ----
 
     @Override
-    public void onFrame(ByteBuffer frame) {
-        Header header;
-        Message message;
-        try {
-            header = codec.readHeader(frame);
-            if (header.msgId() >= 0x80) {
-                counters.dropped("bus-specific message " + Integer.toHexString(header.msgId()));
-                return;
-            }
-            message = codec.readMessage(header, frame);
-        } catch (WireException e) {
-            counters.dropped("malformed: " + e.reason());
-            rateLimitedWarn("bus " + busName() + ": dropped a malformed frame: " + e.getMessage());
-            return;
-        }
-        counters.received(header.isBusMessage(), header.msgId(), header.isResponse());
+    void onMessage(Header header, Message message) {
         if (message.kind() == MessageKind.RESPONSE) {
             engine.complete(header, message);
         } else if (message instanceof EventUsed used) {
@@ -335,12 +292,8 @@ public final class DriverTransport implements FrameReceiver {
 
     /** Sends an event (EVENT_AVAIL) for device {@code number}, encoded in the caller's buffer. */
     void sendEvent(int number, Message event, ByteBuffer buffer) {
-        buffer.clear();
         try {
-            codec.encode(event, number, 0, buffer);
-            buffer.flip();
-            endpoint.send(buffer);
-            counters.sent(false, event.msgId(), false);
+            encodeAndSend(buffer, number, 0, event);
         } catch (BusException e) {
             counters.dropped("send failed: " + e.reason());
             throw new VirtioDeviceException(VirtioDeviceException.Reason.REMOVED, "bus " + busName()
@@ -349,20 +302,10 @@ public final class DriverTransport implements FrameReceiver {
     }
 
     private synchronized void sendBus(Message message, int token) {
-        ByteBuffer buffer = ByteBuffer.allocate(codec.maxMessageSize());
         try {
-            codec.encode(message, 0, token, buffer);
-            buffer.flip();
-            endpoint.send(buffer);
-            counters.sent(true, message.msgId(), message.kind() == MessageKind.RESPONSE);
+            encodeAndSend(ByteBuffer.allocate(codec.maxMessageSize()), 0, token, message);
         } catch (BusException | WireException e) {
             counters.dropped("send failed");
-        }
-    }
-
-    void rateLimitedWarn(String message) {
-        if (warnLimiter.tryAcquire()) {
-            log.warn(message);
         }
     }
 
@@ -374,9 +317,5 @@ public final class DriverTransport implements FrameReceiver {
             out.add(d.view());
         }
         return out;
-    }
-
-    public Map<String, Long> messageCounts() {
-        return counters.snapshot();
     }
 }

@@ -228,6 +228,12 @@ public final class TransportCore implements VmsgAdmin {
                 .map(b -> b.driverSide).findFirst();
     }
 
+    /** The device transport of bus {@code name} (tests that silence a device side). */
+    synchronized DeviceTransport deviceSideForTest(String name) {
+        return buses.values().stream().filter(b -> b.name().equals(name)).map(b -> b.deviceSide).findFirst()
+                .orElseThrow();
+    }
+
     // ---- VmsgAdmin ----
 
     @Override

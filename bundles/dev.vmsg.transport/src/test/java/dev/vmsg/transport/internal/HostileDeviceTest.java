@@ -62,6 +62,11 @@ class HostileDeviceTest {
         return transport;
     }
 
+    /** Discovery's GET_DEVICES holds the bus request slot; wait until it was answered. */
+    private static void awaitDiscovery(DriverTransport t) throws InterruptedException {
+        Rig.await("discovery answered", () -> t.messageCounts().getOrDefault("rx BUS_GET_DEVICES (response)", 0L) >= 1);
+    }
+
     private static long vmsgThreads() {
         return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("vmsg-")).count();
     }
@@ -100,7 +105,8 @@ class HostileDeviceTest {
                     first.get().header().token());
             return new PingResponse(p.data());
         });
-        DriverTransport t = start(200);
+        DriverTransport t = start(500);
+        awaitDiscovery(t);
         assertThrows(VirtioDeviceException.class, () -> t.ping(111));
         t.ping(222);
         assertEquals(1L, t.messageCounts().get("drop response matches no outstanding request"),
@@ -116,7 +122,8 @@ class HostileDeviceTest {
             }
             return null;
         };
-        DriverTransport t = start(100);
+        DriverTransport t = start(500);
+        awaitDiscovery(t);
         VirtioDeviceException e = assertThrows(VirtioDeviceException.class, () -> t.ping(5));
         assertEquals(VirtioDeviceException.Reason.TIMEOUT, e.reason());
         assertEquals(1L, t.messageCounts().get("drop response matches no outstanding request"));
@@ -157,5 +164,24 @@ class HostileDeviceTest {
         start(500);
         Rig.await("discovery gave up", () -> warnings.stream().anyMatch(w -> w.contains("does not advance")));
         assertEquals(2, windows.get());
+    }
+
+    @Test
+    void runningDeviceThatStopsAnsweringIsMarkedBrokenAndItsDriverRemoved() throws Exception {
+        try (Rig rig = new Rig(WireProfile.REV1, 264, new TransportOptions(200, 200, 5, 2000))) {
+            EchoDriver driver = new EchoDriver();
+            EchoBackend backend = new EchoBackend(8);
+            rig.core.addDriver("d", driver);
+            rig.core.addBackend("b", backend, "lb", "echo0", null);
+            Rig.take(driver.lifecycle, "ready lb/0");
+            var device = driver.bound.get(0).device;
+            // Silence the device side: its bus side stops taking frames.
+            rig.bus.deviceEndpoint().orElseThrow().detach(
+                    rig.core.deviceSideForTest("lb"));
+            VirtioDeviceException e = assertThrows(VirtioDeviceException.class, () -> device.readConfig(0, 8));
+            assertEquals(VirtioDeviceException.Reason.TIMEOUT, e.reason());
+            assertTrue(Rig.take(driver.lifecycle, "remove lb/0").contains("no response to GET_CONFIG"));
+            Rig.await("broken", () -> rig.view(0, "driver").state().startsWith("broken"));
+        }
     }
 }

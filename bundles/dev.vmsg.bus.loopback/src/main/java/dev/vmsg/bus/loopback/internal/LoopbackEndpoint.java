@@ -34,6 +34,8 @@ abstract sealed class LoopbackEndpoint implements BusEndpoint
     private volatile boolean parked;
     private volatile Thread deliveryThread;
     private volatile FrameReceiver receiver;
+    private volatile boolean polled;
+    private final Consumer<ByteBuffer> sink = this::handOver;
     private long droppedWithoutReceiver;
     private long receiverFailures;
 
@@ -59,6 +61,10 @@ abstract sealed class LoopbackEndpoint implements BusEndpoint
         if (closed) {
             throw new BusException(BusException.Reason.CLOSED, "loopback bus " + info.name() + " is closed");
         }
+        if (polled) {
+            throw new IllegalStateException("loopback bus " + info.name() + ": the " + side
+                    + " side is polled by its owner");
+        }
         this.receiver = java.util.Objects.requireNonNull(frameReceiver, "receiver");
         if (deliveryThread != null) {
             return;
@@ -67,6 +73,28 @@ abstract sealed class LoopbackEndpoint implements BusEndpoint
         thread.setDaemon(true);
         deliveryThread = thread;
         thread.start();
+    }
+
+    @Override
+    public synchronized void openPolled(FrameReceiver frameReceiver) {
+        if (closed) {
+            throw new BusException(BusException.Reason.CLOSED, "loopback bus " + info.name() + " is closed");
+        }
+        if (deliveryThread != null) {
+            throw new IllegalStateException("loopback bus " + info.name() + ": the " + side
+                    + " side already delivers on its thread");
+        }
+        this.receiver = java.util.Objects.requireNonNull(frameReceiver, "receiver");
+        this.polled = true;
+    }
+
+    @Override
+    public int poll(int maxFrames) {
+        if (!polled) {
+            throw new IllegalStateException("loopback bus " + info.name() + ": the " + side
+                    + " side was not opened for polling");
+        }
+        return closed ? 0 : inbound.drain(sink, maxFrames);
     }
 
     @Override
@@ -124,7 +152,6 @@ abstract sealed class LoopbackEndpoint implements BusEndpoint
     }
 
     private void deliver() {
-        Consumer<java.nio.ByteBuffer> sink = this::handOver;
         int idle = 0;
         while (!closed) {
             if (inbound.drain(sink, DRAIN_BATCH) > 0) {

@@ -32,8 +32,8 @@ class LoopbackBusTest {
         public void onFrame(ByteBuffer frame) {
             byte[] b = new byte[frame.remaining()];
             frame.get(b);
+            threads.add(Thread.currentThread()); // before the frame: a test that saw the frame sees its thread
             frames.add(b);
-            threads.add(Thread.currentThread());
         }
 
         @Override
@@ -172,6 +172,30 @@ class LoopbackBusTest {
             assertEquals(0x1_0000_0000L, bus.info().window().base());
             assertEquals(1 << 20, bus.info().window().size());
             assertEquals(WireProfile.RFC2, bus.info().profile());
+        }
+    }
+
+    @Test
+    void polledSideGetsFramesOnlyOnTheCallersThreadWhenItPolls() throws Exception {
+        try (LoopbackBus bus = LoopbackBus.create("t8", WireProfile.REV1, 64, 1 << 16, warnings::add)) {
+            Collector driver = new Collector();
+            var ep = bus.driverEndpoint().orElseThrow();
+            ep.openPolled(driver);
+            assertEquals(0, loopbackThreads("t8"), "a polled side has no delivery thread");
+            bus.deviceEndpoint().orElseThrow().send(frame(8, 1));
+            bus.deviceEndpoint().orElseThrow().send(frame(8, 2));
+            assertNull(driver.frames.poll(50, TimeUnit.MILLISECONDS), "nothing before poll");
+            assertEquals(1, ep.poll(1));
+            assertEquals(Thread.currentThread(), driver.threads.poll());
+            assertEquals(1, ep.poll(16));
+            assertEquals(0, ep.poll(16));
+            assertEquals(1, driver.frames.poll()[0]);
+            assertEquals(2, driver.frames.poll()[0]);
+            assertThrows(IllegalStateException.class, () -> ep.open(new Collector()));
+            var device = bus.deviceEndpoint().orElseThrow();
+            device.open(new Collector());
+            assertThrows(IllegalStateException.class, () -> device.openPolled(new Collector()));
+            assertThrows(IllegalStateException.class, () -> device.poll(1));
         }
     }
 }
