@@ -60,6 +60,7 @@ abstract sealed class FifoEndpoint implements BusEndpoint permits FifoEndpoint.D
     private volatile boolean closed;
     private volatile boolean crashed;
     private volatile boolean announce;
+    private volatile boolean polled;
     private volatile String localFailure;
     private volatile Thread linkThread;
     private volatile Thread rxThread;
@@ -121,20 +122,60 @@ abstract sealed class FifoEndpoint implements BusEndpoint permits FifoEndpoint.D
         if (closed) {
             throw new BusException(BusException.Reason.CLOSED, "fifo bus " + info.name() + " is closed");
         }
+        if (polled) {
+            throw new IllegalStateException("fifo bus " + info.name() + ": this side is polled by its caller");
+        }
         FrameReceiver previous = receiver;
         receiver = Objects.requireNonNull(frameReceiver, "receiver");
         if (linkThread != null) {
             announce = previous != frameReceiver;
             return;
         }
-        Thread l = new Thread(this::runLink, "vmsg-fifo-" + info.name() + "-" + side + "-link");
+        startLink();
         Thread r = new Thread(this::runDelivery, "vmsg-fifo-" + info.name() + "-" + side + "-rx");
-        l.setDaemon(true);
         r.setDaemon(true);
-        linkThread = l;
         rxThread = r;
-        l.start();
         r.start();
+    }
+
+    private void startLink() {
+        Thread l = new Thread(this::runLink, "vmsg-fifo-" + info.name() + "-" + side + "-link");
+        l.setDaemon(true);
+        linkThread = l;
+        l.start();
+    }
+
+    /** Frames wait in the peer's queue until the caller {@link #poll}s; the link thread still runs liveness. */
+    @Override
+    public synchronized void openPolled(FrameReceiver frameReceiver) {
+        if (closed) {
+            throw new BusException(BusException.Reason.CLOSED, "fifo bus " + info.name() + " is closed");
+        }
+        if (rxThread != null) {
+            throw new IllegalStateException("fifo bus " + info.name() + ": this side already delivers on a thread");
+        }
+        receiver = Objects.requireNonNull(frameReceiver, "receiver");
+        polled = true;
+        if (linkThread == null) {
+            startLink();
+        }
+    }
+
+    @Override
+    public int poll(int maxFrames) {
+        if (!polled) {
+            throw new IllegalStateException("fifo bus " + info.name() + ": poll() needs openPolled()");
+        }
+        Link l = link;
+        if (l == null || localFailure != null) {
+            return 0;
+        }
+        try {
+            return drain(l, maxFrames);
+        } catch (InternalError e) {
+            failLocally("the queue file is no longer mapped (truncated?): " + e.getMessage());
+            return 0;
+        }
     }
 
     @Override
@@ -412,7 +453,7 @@ abstract sealed class FifoEndpoint implements BusEndpoint permits FifoEndpoint.D
             }
             int got;
             try {
-                got = drain(l);
+                got = drain(l, DRAIN_BATCH);
             } catch (InternalError e) {
                 failLocally("the queue file is no longer mapped (truncated?): " + e.getMessage());
                 continue;
@@ -430,9 +471,9 @@ abstract sealed class FifoEndpoint implements BusEndpoint permits FifoEndpoint.D
         }
     }
 
-    private int drain(Link l) {
+    private int drain(Link l, int max) {
         int got = 0;
-        while (got < DRAIN_BATCH) {
+        while (got < max) {
             int length;
             synchronized (rxLock) {
                 if (link != l) {

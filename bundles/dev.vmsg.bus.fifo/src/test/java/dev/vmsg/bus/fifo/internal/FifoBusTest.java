@@ -144,6 +144,32 @@ class FifoBusTest {
     }
 
     @Test
+    void aPolledSideTakesFramesOnTheCallersThread() throws Exception {
+        FifoBusOptions o = options(FifoBusOptions.Role.DEVICE, NotificationMode.BUSY_POLL);
+        FifoBus device = bus(o);
+        FifoBus driver = bus(o.withRole(FifoBusOptions.Role.DRIVER));
+        Recorder devRx = new Recorder();
+        Recorder drvRx = new Recorder();
+        device.deviceEndpoint().orElseThrow().open(devRx);
+        var ep = driver.driverEndpoint().orElseThrow();
+        ep.openPolled(drvRx);
+        assertThrows(IllegalStateException.class, () -> ep.open(new Recorder()));
+        event(drvRx, "up");
+        device.deviceEndpoint().orElseThrow().send(frame(5));
+        device.deviceEndpoint().orElseThrow().send(frame(6));
+        Awaits.until("two frames polled", () -> {
+            ep.poll(1);
+            return drvRx.frames.size() == 2;
+        });
+        assertEquals(5, drvRx.frames.poll());
+        assertEquals(6, drvRx.frames.poll());
+        assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("vmsg-fifo-t-driver-rx")),
+                "no delivery thread on a polled side");
+        ep.send(frame(9));
+        assertEquals(9, devRx.frames.poll(10, TimeUnit.SECONDS));
+    }
+
+    @Test
     void filesAreOwnerOnlyAndBusAddressesStartAtTheWindowBase() throws Exception {
         FifoBus device = bus(options(FifoBusOptions.Role.DEVICE, NotificationMode.ADAPTIVE));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("vmsg-t.queue"))));
