@@ -48,7 +48,10 @@ record ShmemLayout(int features, int numNotif, int vqNotifPerDevice, int element
 
     private static final VarHandle SHORT = MethodHandles.byteBufferViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
 
-    /** The layout the device side creates: heads at 64 and 72, liveness 80..127, queues from 128, no notification arrays. */
+    /**
+     * The layout the device side creates: liveness 80..127, the device queue head at 128 and the
+     * driver queue head at 192 (one cache line each), queues from 256, no notification arrays.
+     */
     static ShmemLayout deviceDefault(int elementSize, int elementCount) {
         if (elementCount < 2 || elementCount > 0xFFFF) {
             throw new IllegalArgumentException("queue element count " + elementCount + " outside 2..65535");
@@ -57,14 +60,15 @@ record ShmemLayout(int features, int numNotif, int vqNotifPerDevice, int element
             throw new IllegalArgumentException("queue element size " + elementSize + " outside 1..65535");
         }
         long queueBytes = (long) elementCount * elementSize;
-        long devQueue = LIVENESS_END;
+        // Each queue head on its own cache line: the two sides write their indices at full rate.
+        long devQueue = LIVENESS_END + 2 * 64;
         long drvQueue = align(devQueue + queueBytes, 64);
         if (drvQueue + queueBytes > Integer.MAX_VALUE - 4096) {
             throw new IllegalArgumentException("queues of " + elementCount + " x " + elementSize
                     + " bytes do not fit in one 2 GiB mapping");
         }
-        return new ShmemLayout(FEATURE_VMSG_LIVENESS, 0, 0, elementCount, elementSize, 0, 64, devQueue, 0, 72,
-                drvQueue);
+        return new ShmemLayout(FEATURE_VMSG_LIVENESS, 0, 0, elementCount, elementSize, 0, LIVENESS_END, devQueue, 0,
+                LIVENESS_END + 64, drvQueue);
     }
 
     /** The size of a file holding this layout: the end of the last region, rounded up to a page. */

@@ -34,6 +34,7 @@ final class SpscRing {
         private final QueueHead own;
         private final QueueHead peer;
         private int tail;
+        private int consumerSeen;
 
         Producer(ByteBuffer mem, long queueOffset, int count, int elementSize, QueueHead own, QueueHead peer) {
             this.mem = mem.duplicate().order(ByteOrder.LITTLE_ENDIAN);
@@ -43,6 +44,7 @@ final class SpscRing {
             this.own = own;
             this.peer = peer;
             this.tail = own.tail();
+            this.consumerSeen = peer.head() < count ? peer.head() : 0;
         }
 
         /**
@@ -57,17 +59,30 @@ final class SpscRing {
             if (length > elementSize) {
                 throw new IllegalArgumentException("frame of " + length + " bytes exceeds the element size " + elementSize);
             }
-            int consumer = peer.head();
-            if (consumer >= count) {
-                throw new CorruptRingException("the peer's consumer index " + consumer + " is outside 0.." + (count - 1));
-            }
             int next = tail + 1 == count ? 0 : tail + 1;
-            if (next == consumer) {
-                return false;
+            if (next == consumerSeen) {
+                // Looks full: only now read the consumer's index (a shared line the peer writes).
+                int consumer = peer.head();
+                if (consumer >= count) {
+                    throw new CorruptRingException("the peer's consumer index " + consumer + " is outside 0.."
+                            + (count - 1));
+                }
+                consumerSeen = consumer;
+                if (next == consumer) {
+                    return false;
+                }
             }
             int at = queue + tail * elementSize;
             mem.put(at, frame, frame.position(), length);
-            for (int i = at + length, end = at + elementSize; i < end; i++) {
+            int i = at + length;
+            int end = at + elementSize;
+            for (; i < end && (i & 7) != 0; i++) {
+                mem.put(i, (byte) 0);
+            }
+            for (; i + 8 <= end; i += 8) {
+                mem.putLong(i, 0L);
+            }
+            for (; i < end; i++) {
                 mem.put(i, (byte) 0);
             }
             own.setTail(next);
@@ -97,6 +112,7 @@ final class SpscRing {
         private final QueueHead own;
         private final QueueHead peer;
         private int head;
+        private int producerSeen;
 
         /**
          * @param headerSize    the wire profile's header size (smallest valid msg_size)
@@ -113,6 +129,7 @@ final class SpscRing {
             this.own = own;
             this.peer = peer;
             this.head = own.head();
+            this.producerSeen = head;
         }
 
         /** Whether the peer has published an element this side has not read. */
@@ -128,12 +145,17 @@ final class SpscRing {
          * @throws CorruptRingException when the peer's tail index is outside the ring
          */
         int poll(ByteBuffer into) throws CorruptRingException {
-            int producer = peer.tail();
-            if (producer >= count) {
-                throw new CorruptRingException("the peer's producer index " + producer + " is outside 0.." + (count - 1));
-            }
-            if (producer == head) {
-                return EMPTY;
+            if (producerSeen == head) {
+                // Looks empty: only now read the producer's index (a shared line the peer writes).
+                int producer = peer.tail();
+                if (producer >= count) {
+                    throw new CorruptRingException("the peer's producer index " + producer + " is outside 0.."
+                            + (count - 1));
+                }
+                producerSeen = producer;
+                if (producer == head) {
+                    return EMPTY;
+                }
             }
             int at = queue + head * elementSize;
             int length = msgSizeOffset + 2 <= elementSize ? Short.toUnsignedInt(mem.getShort(at + msgSizeOffset)) : -1;

@@ -32,10 +32,10 @@ class ShmemLayoutTest {
         ByteBuffer m = linuxShaped();
         ShmemLayout read = ShmemLayout.read(m, 16 * 1024);
         assertEquals(built, read);
-        assertEquals(64, read.devHead());
-        assertEquals(72, read.drvHead());
-        assertEquals(128, read.devQueue());
-        assertEquals(128 + 6400, read.drvQueue());
+        assertEquals(128, read.devHead());
+        assertEquals(192, read.drvHead());
+        assertEquals(256, read.devQueue());
+        assertEquals(256 + 6400, read.drvQueue());
         assertTrue(built.fileSize() <= 16 * 1024, "fits the Linux test's 16 KiB");
     }
 
@@ -50,8 +50,8 @@ class ShmemLayoutTest {
         assertEquals(100, m.getShort(10));
         assertEquals(64, m.getShort(12));
         assertEquals(0, m.getShort(14));
-        assertEquals(64, m.getLong(24));
-        assertEquals(72, m.getLong(48));
+        assertEquals(128, m.getLong(24));
+        assertEquals(192, m.getLong(48));
     }
 
     @Test
@@ -122,7 +122,7 @@ class ShmemLayoutTest {
     @Test
     void rejectsOverlappingQueues() {
         ByteBuffer m = linuxShaped();
-        m.putLong(56, 128 + 64); // driver queue starts inside the device queue
+        m.putLong(56, 256 + 64); // driver queue starts inside the device queue
         String why = rejection(m, 16 * 1024);
         assertTrue(why.contains("overlaps") && why.contains("device queue"), why);
     }
@@ -133,7 +133,7 @@ class ShmemLayoutTest {
         m.putLong(24, 8);
         assertTrue(rejection(m, 16 * 1024).contains("overlaps"));
         m = linuxShaped();
-        m.putLong(48, 200);
+        m.putLong(48, 300);
         assertTrue(rejection(m, 16 * 1024).contains("overlaps"));
     }
 
@@ -143,7 +143,7 @@ class ShmemLayoutTest {
         m.putLong(24, 0);
         assertTrue(rejection(m, 16 * 1024).contains("device queue head offset is 0"));
         m = linuxShaped();
-        m.putLong(48, 73);
+        m.putLong(48, 193);
         assertTrue(rejection(m, 16 * 1024).contains("not 2-byte aligned"));
         m = linuxShaped();
         m.putLong(32, -64); // 0xFFFF...C0: far outside, and offset + length would wrap
@@ -158,10 +158,10 @@ class ShmemLayoutTest {
         ByteBuffer m = linuxShaped();
         m.put(8, (byte) 2);
         m.put(9, (byte) 1);
-        m.putLong(16, 13000);
-        m.putLong(40, 13016); // 2 words x (tx, rx) = 32 bytes: overlaps the device area
+        m.putLong(16, 13104);
+        m.putLong(40, 13120); // 2 words x (tx, rx) = 32 bytes: overlaps the device area
         assertTrue(rejection(m, 16 * 1024).contains("notification area"));
-        m.putLong(40, 13040);
+        m.putLong(40, 13144);
         try {
             ShmemLayout.read(m, 16 * 1024);
         } catch (LayoutException e) {
