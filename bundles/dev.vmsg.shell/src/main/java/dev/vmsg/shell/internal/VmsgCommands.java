@@ -106,8 +106,9 @@ public final class VmsgCommands {
     }
 
     /**
-     * vmsg:demo: waits (bounded) until every device hosted on a bus this container also drives is
-     * running on the driver side, then shows buses and devices.
+     * vmsg:demo: waits (bounded) until a device runs on the driver side, none is still being set
+     * up, and every device hosted on a bus this container also drives is running on the driver
+     * side; then shows buses and devices.
      */
     public String demo(long waitMillis) throws InterruptedException {
         long deadline = System.currentTimeMillis() + waitMillis;
@@ -132,14 +133,21 @@ public final class VmsgCommands {
                 drivenBuses.add(b.name());
             }
         }
+        boolean anyRunning = false;
         for (DeviceView d : all) {
+            if (d.side().equals("driver")) {
+                if (d.state().equals("identifying") || d.state().equals("initialising")) {
+                    return false; // a driver-only bus: its devices show up here first
+                }
+                anyRunning |= d.state().equals("running");
+            }
             if (d.side().equals("device") && drivenBuses.contains(d.bus()) && all.stream().noneMatch(
                     o -> o.side().equals("driver") && o.bus().equals(d.bus()) && o.number() == d.number()
                             && o.state().equals("running"))) {
                 return false;
             }
         }
-        return true;
+        return anyRunning;
     }
 
     private static String hex(long v) {

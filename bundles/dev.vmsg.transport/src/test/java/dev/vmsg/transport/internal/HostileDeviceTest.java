@@ -168,7 +168,7 @@ class HostileDeviceTest {
 
     @Test
     void runningDeviceThatStopsAnsweringIsMarkedBrokenAndItsDriverRemoved() throws Exception {
-        try (Rig rig = new Rig(WireProfile.REV1, 264, new TransportOptions(200, 200, 5, 2000))) {
+        try (Rig rig = new Rig(WireProfile.REV1, 264, new TransportOptions(1000, 1000, 5, 2000))) {
             EchoDriver driver = new EchoDriver();
             EchoBackend backend = new EchoBackend(8);
             rig.core.addDriver("d", driver);
