@@ -66,7 +66,8 @@ class FifoBusTest {
     }
 
     private FifoBusOptions options(FifoBusOptions.Role role, NotificationMode mode) {
-        return FifoBusOptions.defaults("t", role, dir).withMode(mode).withTimings(20, 400, 300);
+        // The peer timeout leaves room for a loaded 2-core CI machine: a missed heartbeat must mean a dead peer.
+        return FifoBusOptions.defaults("t", role, dir).withMode(mode).withTimings(50, 1500, 300);
     }
 
     private FifoBus bus(FifoBusOptions o) throws IOException {
