@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds benchmarks/target/benchmarks.jar and runs the vmsg benchmarks with their anchors and the placement probe.
 #
-#   scripts/bench.sh            build + all stages (about 12 minutes on 2 cores)
+#   scripts/bench.sh            build + stages b1 b2 b2-2t b6 summary (about 12 minutes on 2 cores; b8 only when named)
 #   scripts/bench.sh STAGE...   build, then only the named stages, in order:
 #       b1       probe, B1 CodecDispatchBenchmark (3 profiles x 2 pairs, -prof gc), probe
 #       b1-jit   B1 REV1 with -XX:FreqInlineSize=2000 (diagnostic: what allocation is left when the codec inlines)
