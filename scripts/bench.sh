@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Builds benchmarks/target/benchmarks.jar and runs the vmsg benchmarks with their anchors and the placement probe.
 #
-#   scripts/bench.sh            build + all stages (about 12 minutes on 2 cores)
+#   scripts/bench.sh            build + stages b1 b2 b2-2t b6 summary (about 12 minutes on 2 cores; b8 only when named)
 #   scripts/bench.sh STAGE...   build, then only the named stages, in order:
 #       b1       probe, B1 CodecDispatchBenchmark (3 profiles x 2 pairs, -prof gc), probe
 #       b1-jit   B1 REV1 with -XX:FreqInlineSize=2000 (diagnostic: what allocation is left when the codec inlines)
 #       b2       probe, Agrona anchor + B2 PolledRoundTripBenchmark (2 threads) + LoopbackRoundTripBenchmark (3 threads), probe
 #       b2-2t    probe, SelfClockedRoundTripBenchmark (loopback and Agrona, 2 spinning threads), probe
 #       b6       probe, B6 FfaRoundTripBenchmark (FF-A direct messaging, injected delay 0/1/5 us), probe
+#       b8       probe, B8 BlockRandomReadBenchmark (4 KiB random reads QD1/QD16) + B9 BlockSequentialBenchmark
+#                (64 KiB / 1 MiB sequential read and write), vmsg blk over loopback vs FileChannel on the same
+#                page-cached 256 MiB file ($TMPDIR/vmsg-bench-blk.img, created once), probe; 3 forks x 5 x 1 s
+#                by default (B8_FORKS, B8_ITER, B8_WARM) to stay near 5 minutes
 #       summary  print the summary of today's outputs
 #   FORKS=5 ITER=5 WARM=3 TIME=1 override the JMH run shape; NOBUILD=1 skips the build.
 #
@@ -63,6 +67,15 @@ stage_b6() {
     probe after-b6 "$f"
 }
 
+stage_b8() {
+    local f=$OUT/$DATE-b8.txt; header "$f"
+    JMH_SHAPE=(-f "${B8_FORKS:-3}" -i "${B8_ITER:-5}" -wi "${B8_WARM:-2}" -r "${TIME}s" -w "${TIME}s")
+    probe before-b8 "$f"
+    jmh "$f" 'BlockRandomReadBenchmark|BlockSequentialBenchmark'
+    probe after-b8 "$f"
+    echo "# load average at end: $(cut -d" " -f1-3 /proc/loadavg)" | tee -a "$f"
+}
+
 stage_b1_jit() {
     local f=$OUT/$DATE-b1-jit.txt; header "$f"
     FLAGS+=(-XX:FreqInlineSize=2000)
@@ -106,6 +119,7 @@ for s in "${stages[@]}"; do
         b2) stage_b2 ;;
         b2-2t) stage_b2_2t ;;
         b6) stage_b6 ;;
+        b8) stage_b8 ;;
         summary) summary ;;
         *) echo "unknown stage $s" >&2; exit 2 ;;
     esac
