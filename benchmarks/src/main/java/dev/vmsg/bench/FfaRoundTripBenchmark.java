@@ -36,7 +36,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * device endpoint's delivery thread ({@link DeviceResponder}), the benchmark thread spins until
  * the response comes back and REQ2 returns with it in RESP2; {@code poll} then hands the response
  * over on the benchmark thread. Two threads, one hand-off each way (both spinning), and two FF-A
- * calls' delay (REQ2 in, RESP2 out).
+ * calls' delay (REQ2 in, RESP2 out). With {@code deviceSide=polled} the device endpoint is opened
+ * polled too, so the device responder runs inside the REQ2 on the benchmark thread: one thread, no
+ * hand-off, the cost of the FF-A path itself (not the B6 shape; a floor that scheduling cannot
+ * blur on a shared machine).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode({Mode.AverageTime, Mode.SampleTime})
@@ -51,6 +54,10 @@ public class FfaRoundTripBenchmark {
 
     @Param({"0", "1000", "5000"})
     public long delayNs;
+
+    /** thread: the device endpoint delivers on its own thread (B6, as B2); polled: inside the REQ2. */
+    @Param({"thread"})
+    public String deviceSide;
 
     private FfaBus bus;
     private DriverEndpoint driver;
@@ -73,7 +80,12 @@ public class FfaRoundTripBenchmark {
         driverCodec = new MessageCodec(WireProfile.REV1, MAX_MESSAGE);
         requestSlot = ByteBuffer.allocateDirect(MAX_MESSAGE).order(ByteOrder.LITTLE_ENDIAN);
         request = new SetVqueueRequest(2, VqueueFlags.ENABLE, 128, 0x4000_6000L, 0x4000_7000L, 0x4000_8000L);
-        device.open(new DeviceResponder(device, WireProfile.REV1, MAX_MESSAGE));
+        DeviceResponder responder = new DeviceResponder(device, WireProfile.REV1, MAX_MESSAGE);
+        switch (deviceSide) {
+            case "thread" -> device.open(responder);
+            case "polled" -> device.openPolled(responder);
+            default -> throw new IllegalArgumentException("deviceSide " + deviceSide);
+        }
         FrameReceiver onResponse = frame -> {
             Header h = driverCodec.readHeader(frame);
             Message r = driverCodec.readMessage(h, frame);
