@@ -17,8 +17,10 @@ import dev.vmsg.memory.DmaWindow;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -47,7 +49,10 @@ final class DevicePartition extends PartitionEndpoint implements DeviceEndpoint,
     private static final byte[] STOP = new byte[0];
 
     private final FfaConduit conduit;
-    private final BlockingQueue<byte[]> inbound = new ArrayBlockingQueue<>(256);
+    private static final int INBOUND = 256;
+    /** Frames for the device receiver; lock-free, so the spinning delivery thread does not contend with senders. */
+    private final ConcurrentLinkedQueue<byte[]> inbound = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger inboundSize = new AtomicInteger();
     private final BlockingQueue<byte[]> events = new ArrayBlockingQueue<>(EVENT_QUEUE);
     private final AtomicReference<Pending> pending = new AtomicReference<>();
     private final Object txLock = new Object();
@@ -175,7 +180,7 @@ final class DevicePartition extends PartitionEndpoint implements DeviceEndpoint,
             return direct ? error(token(f), msgId) : null;
         }
         if (!direct || event) {
-            if (!inbound.offer(frame)) {
+            if (!offerInbound(frame)) {
                 dropped.incrementAndGet();
                 return direct ? ByteBuffer.allocate(0) : null;
             }
@@ -189,7 +194,7 @@ final class DevicePartition extends PartitionEndpoint implements DeviceEndpoint,
         }
         if (polled) {
             hand(frame);
-        } else if (inbound.offer(frame)) {
+        } else if (offerInbound(frame)) {
             wakeDelivery();
         } else {
             pending.compareAndSet(p, null);
@@ -369,12 +374,29 @@ final class DevicePartition extends PartitionEndpoint implements DeviceEndpoint,
                 }
                 byte[] frame = new byte[n];
                 fifoScratch.get(0, frame);
-                if (!inbound.offer(frame)) {
+                if (!offerInbound(frame)) {
                     dropped.incrementAndGet();
                 }
             }
         }
         wakeDelivery();
+    }
+
+    private boolean offerInbound(byte[] frame) {
+        if (inboundSize.incrementAndGet() > INBOUND) {
+            inboundSize.decrementAndGet();
+            return false;
+        }
+        inbound.offer(frame);
+        return true;
+    }
+
+    private byte[] pollInbound() {
+        byte[] f = inbound.poll();
+        if (f != null) {
+            inboundSize.decrementAndGet();
+        }
+        return f;
     }
 
     private void wakeDelivery() {
@@ -387,7 +409,7 @@ final class DevicePartition extends PartitionEndpoint implements DeviceEndpoint,
     private void deliver() {
         int idle = 0;
         while (!closed) {
-            byte[] frame = polled ? null : inbound.poll();
+            byte[] frame = polled ? null : pollInbound();
             if (frame == STOP) {
                 return;
             }
@@ -415,7 +437,7 @@ final class DevicePartition extends PartitionEndpoint implements DeviceEndpoint,
     int drainPolled(int maxFrames) {
         int n = 0;
         byte[] frame;
-        while (n < maxFrames && (frame = inbound.poll()) != null && frame != STOP) {
+        while (n < maxFrames && (frame = pollInbound()) != null && frame != STOP) {
             n++;
             hand(frame);
         }
