@@ -14,8 +14,8 @@ import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The request/response loop of the bus benchmarks that deliver on the bus's own threads (B2 with
- * three threads, B6): the caller encodes a 48-byte SET_VQUEUE request (REV1) and sends it on the
+ * The request/response loop of the bus benchmark that delivers on the bus's own threads (B2 with
+ * three threads): the caller encodes a 48-byte SET_VQUEUE request (REV1) and sends it on the
  * driver endpoint; {@link DeviceResponder} answers on the device side; the driver endpoint's
  * delivery thread decodes the response and publishes completion through an {@link AtomicLong}
  * the caller spins on.

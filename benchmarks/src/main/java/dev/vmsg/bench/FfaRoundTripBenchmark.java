@@ -1,6 +1,17 @@
 package dev.vmsg.bench;
 
+import dev.vmsg.bus.DeviceEndpoint;
+import dev.vmsg.bus.DriverEndpoint;
+import dev.vmsg.bus.FrameReceiver;
 import dev.vmsg.bus.ffa.internal.FfaBus;
+import dev.vmsg.wire.Header;
+import dev.vmsg.wire.Message;
+import dev.vmsg.wire.MessageCodec;
+import dev.vmsg.wire.SetVqueueRequest;
+import dev.vmsg.wire.VqueueFlags;
+import dev.vmsg.wire.WireProfile;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -18,12 +29,17 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * B6: request/response over the FF-A bus with direct messaging (FFA_MSG_SEND_DIRECT_REQ2/RESP2 on
- * the emulated firmware), with an injected per-call firmware delay of 0, 1 and 5 us. The benchmark
- * thread sends a 48-byte SET_VQUEUE request (REV1) on the driver endpoint; the driver partition's
- * worker thread makes the REQ2 call, in which the device partition hands the frame to the device
- * endpoint's delivery thread ({@link DeviceResponder}) and waits for its response; the worker then
- * delivers the response, which the benchmark thread spins on. Three threads, two queue hand-offs
- * per round trip, and two FF-A calls' delay (REQ2 in, RESP2 out).
+ * the emulated firmware), with an injected per-call firmware delay of 0, 1 and 5 us; the same loop
+ * and the same two threads as {@link PolledRoundTripBenchmark} (B2). The benchmark thread encodes a
+ * 48-byte SET_VQUEUE request (REV1) and sends it on the driver endpoint opened polled: send makes
+ * the REQ2 call on the benchmark thread; inside it the device partition hands the frame to the
+ * device endpoint's delivery thread ({@link DeviceResponder}), the benchmark thread spins until
+ * the response comes back and REQ2 returns with it in RESP2; {@code poll} then hands the response
+ * over on the benchmark thread. Two threads, one hand-off each way (both spinning), and two FF-A
+ * calls' delay (REQ2 in, RESP2 out). With {@code deviceSide=polled} the device endpoint is opened
+ * polled too, so the device responder runs inside the REQ2 on the benchmark thread: one thread, no
+ * hand-off, the cost of the FF-A path itself (not the B6 shape; a floor that scheduling cannot
+ * blur on a shared machine).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode({Mode.AverageTime, Mode.SampleTime})
@@ -39,29 +55,70 @@ public class FfaRoundTripBenchmark {
     @Param({"0", "1000", "5000"})
     public long delayNs;
 
+    /** thread: the device endpoint delivers on its own thread (B6, as B2); polled: inside the REQ2. */
+    @Param({"thread"})
+    public String deviceSide;
+
     private FfaBus bus;
-    private AsyncRoundTrip loop;
+    private DriverEndpoint driver;
+    private MessageCodec driverCodec;
+    private ByteBuffer requestSlot;
+    private Message request;
+    private long sent;
+    private long received;
+    private long lastValue;
     private final AtomicLong warnings = new AtomicLong();
 
     @Setup
     public void setup() {
         bus = FfaBus.directMessaging("bench", delayNs, w -> {
-            warnings.incrementAndGet();
+            warnings.incrementAndGet(); // bus threads
             System.err.println(w);
         });
-        loop = new AsyncRoundTrip(bus, MAX_MESSAGE);
+        driver = bus.driverEndpoint().get();
+        DeviceEndpoint device = bus.deviceEndpoint().get();
+        driverCodec = new MessageCodec(WireProfile.REV1, MAX_MESSAGE);
+        requestSlot = ByteBuffer.allocateDirect(MAX_MESSAGE).order(ByteOrder.LITTLE_ENDIAN);
+        request = new SetVqueueRequest(2, VqueueFlags.ENABLE, 128, 0x4000_6000L, 0x4000_7000L, 0x4000_8000L);
+        DeviceResponder responder = new DeviceResponder(device, WireProfile.REV1, MAX_MESSAGE);
+        switch (deviceSide) {
+            case "thread" -> device.open(responder);
+            case "polled" -> device.openPolled(responder);
+            default -> throw new IllegalArgumentException("deviceSide " + deviceSide);
+        }
+        FrameReceiver onResponse = frame -> {
+            Header h = driverCodec.readHeader(frame);
+            Message r = driverCodec.readMessage(h, frame);
+            lastValue = CodecDispatchBenchmark.digest(r) + h.token();
+            received++;
+        };
+        driver.openPolled(onResponse);
+        if (roundTrip() < 0) {
+            throw new IllegalStateException("bad response");
+        }
     }
 
     @TearDown
     public void tearDown() {
         bus.close();
         if (warnings.get() != 0) {
-            throw new IllegalStateException(warnings.get() + " bus warnings");
+            throw new IllegalStateException(warnings + " bus warnings");
         }
     }
 
     @Benchmark
     public long roundTrip() {
-        return loop.roundTrip();
+        long n = ++sent;
+        ByteBuffer req = requestSlot;
+        req.clear();
+        driverCodec.encode(request, 1, (int) n & 0xFFFF, req);
+        req.flip();
+        driver.send(req);
+        while (received != n) {
+            if (driver.poll(1) == 0) {
+                Thread.onSpinWait();
+            }
+        }
+        return lastValue;
     }
 }

@@ -17,13 +17,13 @@ import dev.vmsg.memory.DmaWindow;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -31,6 +31,15 @@ import java.util.function.Consumer;
  * transport messages to the device transport on its own delivery thread, and returns the
  * transport's responses and events the way the driver configured (direct RESP2, MSG_SEND2, the
  * EVENT_POLL queue with or without a notification, or the VFFAFIFO ring).
+ *
+ * <p>A direct request is a synchronous call into this partition (REQ2 returns with RESP2): bus
+ * messages are answered on the caller's thread. A transport request goes to the device receiver:
+ * opened polled ({@link #openPolled}), the receiver runs on the REQ2 caller's thread inside the
+ * call (the partition's own execution context; its {@code send} of the response completes the
+ * call), and {@link #poll} hands over everything else (events, indirect messages). Opened
+ * normally, the frame goes to the delivery thread and the REQ2 caller spins, yields, then parks
+ * until the response comes back; the delivery thread waits for frames the same way. A normally
+ * opened receiver is never called from a {@code send}.
  */
 final class DevicePartition extends PartitionEndpoint implements DeviceEndpoint, PartitionHandler {
 
@@ -40,7 +49,10 @@ final class DevicePartition extends PartitionEndpoint implements DeviceEndpoint,
     private static final byte[] STOP = new byte[0];
 
     private final FfaConduit conduit;
-    private final BlockingQueue<byte[]> inbound = new ArrayBlockingQueue<>(256);
+    private static final int INBOUND = 256;
+    /** Frames for the device receiver; lock-free, so the spinning delivery thread does not contend with senders. */
+    private final ConcurrentLinkedQueue<byte[]> inbound = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger inboundSize = new AtomicInteger();
     private final BlockingQueue<byte[]> events = new ArrayBlockingQueue<>(EVENT_QUEUE);
     private final AtomicReference<Pending> pending = new AtomicReference<>();
     private final Object txLock = new Object();
@@ -56,11 +68,62 @@ final class DevicePartition extends PartitionEndpoint implements DeviceEndpoint,
     private volatile VffaFifo fifoTx;
     private final ByteBuffer fifoScratch = ByteBuffer.allocate(FfaFrames.MAX_MESSAGE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
 
-    /** A direct request waiting for the device transport's response. */
-    private record Pending(int msgId, int devNum, int token, CompletableFuture<byte[]> response) {
+    private final Object deliverLock = new Object();
+    private volatile boolean deliveryParked;
+
+    /** A direct request waiting for the device transport's response; its REQ2 caller spins, then parks. */
+    private static final class Pending {
+        final int msgId;
+        final int devNum;
+        final int token;
+        final Thread waiter = Thread.currentThread();
+        volatile byte[] response;
+        volatile boolean parked;
+
+        Pending(int msgId, int devNum, int token) {
+            this.msgId = msgId;
+            this.devNum = devNum;
+            this.token = token;
+        }
+
         boolean matches(byte[] f) {
             return (f[1] & 0xFF) == msgId && ((f[2] & 0xFF) | (f[3] & 0xFF) << 8) == devNum
                     && ((f[4] & 0xFF) | (f[5] & 0xFF) << 8) == token;
+        }
+
+        void complete(byte[] f) {
+            response = f;
+            if (parked) {
+                LockSupport.unpark(waiter);
+            }
+        }
+
+        /** The response, or null after {@code timeoutNanos} or when the waiter is interrupted. */
+        byte[] await(long timeoutNanos) {
+            long deadline = System.nanoTime() + timeoutNanos;
+            int idle = 0;
+            byte[] r;
+            while ((r = response) == null) {
+                idle++;
+                if (idle < SPIN_ROUNDS) {
+                    Thread.onSpinWait();
+                    continue;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || Thread.currentThread().isInterrupted()) {
+                    return null;
+                }
+                if (idle < SPIN_ROUNDS + YIELD_ROUNDS) {
+                    Thread.yield();
+                } else {
+                    parked = true;
+                    if (response == null) {
+                        LockSupport.parkNanos(this, Math.min(left, MAX_PARK_NANOS));
+                    }
+                    parked = false;
+                }
+            }
+            return r;
         }
     }
 
@@ -117,34 +180,37 @@ final class DevicePartition extends PartitionEndpoint implements DeviceEndpoint,
             return direct ? error(token(f), msgId) : null;
         }
         if (!direct || event) {
-            if (!inbound.offer(frame)) {
+            if (!offerInbound(frame)) {
                 dropped.incrementAndGet();
                 return direct ? ByteBuffer.allocate(0) : null;
             }
+            wakeDelivery();
             // An event gets a header-only acknowledgement: the direct ABI always answers.
             return direct ? frame(type | 1, msgId, token(f), 0) : null;
         }
-        Pending p = new Pending(msgId, (frame[2] & 0xFF) | (frame[3] & 0xFF) << 8, token(f), new CompletableFuture<>());
+        Pending p = new Pending(msgId, (frame[2] & 0xFF) | (frame[3] & 0xFF) << 8, token(f));
         if (!pending.compareAndSet(null, p)) {
             return ByteBuffer.allocate(0);
         }
-        if (!inbound.offer(frame)) {
+        if (polled) {
+            hand(frame);
+        } else if (offerInbound(frame)) {
+            wakeDelivery();
+        } else {
             pending.compareAndSet(p, null);
             return ByteBuffer.allocate(0);
         }
-        try {
-            return ByteBuffer.wrap(p.response().get(settings.responseWaitMillis(), TimeUnit.MILLISECONDS))
-                    .order(ByteOrder.LITTLE_ENDIAN);
-        } catch (TimeoutException | ExecutionException e) {
+        byte[] r = p.await(TimeUnit.MILLISECONDS.toNanos(settings.responseWaitMillis()));
+        if (r == null) {
             pending.compareAndSet(p, null);
-            warnings.accept("FF-A bus " + settings.name() + ": the device transport did not answer message 0x"
-                    + Integer.toHexString(msgId) + " within " + settings.responseWaitMillis() + " ms; ERROR returned");
-            return error(token(f), msgId);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            pending.compareAndSet(p, null);
+            if (!Thread.currentThread().isInterrupted()) {
+                warnings.accept("FF-A bus " + settings.name() + ": the device transport did not answer message 0x"
+                        + Integer.toHexString(msgId) + " within " + settings.responseWaitMillis()
+                        + " ms; ERROR returned");
+            }
             return error(token(f), msgId);
         }
+        return ByteBuffer.wrap(r).order(ByteOrder.LITTLE_ENDIAN);
     }
 
     private ByteBuffer onBusMessage(int sender, ByteBuffer f) {
@@ -308,28 +374,88 @@ final class DevicePartition extends PartitionEndpoint implements DeviceEndpoint,
                 }
                 byte[] frame = new byte[n];
                 fifoScratch.get(0, frame);
-                if (!inbound.offer(frame)) {
+                if (!offerInbound(frame)) {
                     dropped.incrementAndGet();
                 }
             }
         }
+        wakeDelivery();
     }
 
+    private boolean offerInbound(byte[] frame) {
+        if (inboundSize.incrementAndGet() > INBOUND) {
+            inboundSize.decrementAndGet();
+            return false;
+        }
+        inbound.offer(frame);
+        return true;
+    }
+
+    private byte[] pollInbound() {
+        byte[] f = inbound.poll();
+        if (f != null) {
+            inboundSize.decrementAndGet();
+        }
+        return f;
+    }
+
+    private void wakeDelivery() {
+        if (deliveryParked) {
+            LockSupport.unpark(delivery);
+        }
+    }
+
+    /** The delivery thread: spins, then yields, then parks while no frame waits (idle when polled). */
     private void deliver() {
+        int idle = 0;
         while (!closed) {
-            byte[] frame;
-            try {
-                frame = inbound.take();
-            } catch (InterruptedException e) {
-                return;
-            }
+            byte[] frame = polled ? null : pollInbound();
             if (frame == STOP) {
                 return;
             }
+            if (frame != null) {
+                idle = 0;
+                hand(frame);
+                continue;
+            }
+            idle++;
+            if (idle < SPIN_ROUNDS) {
+                Thread.onSpinWait();
+            } else if (idle < SPIN_ROUNDS + YIELD_ROUNDS) {
+                Thread.yield();
+            } else {
+                deliveryParked = true;
+                if ((polled || inbound.isEmpty()) && !closed) {
+                    LockSupport.parkNanos(this, MAX_PARK_NANOS);
+                }
+                deliveryParked = false;
+            }
+        }
+    }
+
+    @Override
+    int drainPolled(int maxFrames) {
+        int n = 0;
+        byte[] frame;
+        while (n < maxFrames && (frame = pollInbound()) != null && frame != STOP) {
+            n++;
+            hand(frame);
+        }
+        return n;
+    }
+
+    @Override
+    String side() {
+        return "device";
+    }
+
+    /** One frame to the receiver; one at a time (the polling thread and a REQ2 caller may both hand). */
+    private void hand(byte[] frame) {
+        synchronized (deliverLock) {
             FrameReceiver r = receiver;
             if (r == null) {
                 dropped.incrementAndGet();
-                continue;
+                return;
             }
             try {
                 r.onFrame(ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN));
@@ -350,7 +476,7 @@ final class DevicePartition extends PartitionEndpoint implements DeviceEndpoint,
         if ((f[0] & 1) != 0) {
             Pending p = pending.get();
             if (p != null && p.matches(f) && pending.compareAndSet(p, null)) {
-                p.response().complete(f);
+                p.complete(f);
             } else if (settings.messaging() == FfaBusSettings.Messaging.INDIRECT) {
                 sendIndirect(f);
             } else {
@@ -434,6 +560,7 @@ final class DevicePartition extends PartitionEndpoint implements DeviceEndpoint,
         closed = true;
         inbound.clear();
         inbound.offer(STOP);
+        LockSupport.unpark(delivery);
         try {
             delivery.join(5000);
         } catch (InterruptedException e) {

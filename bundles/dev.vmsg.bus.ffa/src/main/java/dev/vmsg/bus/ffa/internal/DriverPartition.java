@@ -21,6 +21,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -32,6 +33,12 @@ import java.util.function.Consumer;
  * UUID, negotiates VERSION, shares area 1 (the bus's DMA window) and configures event delivery;
  * then carries the driver transport's frames to the device partition on its own thread (REQ2 with
  * bounded BUSY retries, or MSG_SEND2) and hands responses and events back to the transport.
+ *
+ * <p>Opened polled ({@link #openPolled}), {@link #send} makes the FF-A call on the caller's thread
+ * (a direct request is a synchronous call into the device partition, answered by RESP2) and the
+ * response, like every incoming frame, waits in the bus until the owner calls {@link #poll}: the
+ * receiver is never called from {@code send}. The partition makes one direct request at a time
+ * (one vCPU): the caller's requests and the worker's EVENT_POLLs take turns on {@code callLock}.
  */
 final class DriverPartition extends PartitionEndpoint implements DriverEndpoint, PartitionHandler {
 
@@ -45,6 +52,8 @@ final class DriverPartition extends PartitionEndpoint implements DriverEndpoint,
     private final AtomicBoolean notified = new AtomicBoolean();
     private final Object txLock = new Object();
     private final Object deliverLock = new Object();
+    private final Object callLock = new Object();
+    private final ConcurrentLinkedQueue<ByteBuffer> polledInbox = new ConcurrentLinkedQueue<>();
     private final ByteBuffer fifoScratch = ByteBuffer.allocate(FfaFrames.MAX_MESSAGE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
     final AtomicLong busyAnswers = new AtomicLong();
     final AtomicLong failedSends = new AtomicLong();
@@ -190,6 +199,12 @@ final class DriverPartition extends PartitionEndpoint implements DriverEndpoint,
                 return null;
             }
         }
+        synchronized (callLock) {
+            return transactDirect(message);
+        }
+    }
+
+    private ByteBuffer transactDirect(byte[] message) {
         byte[] regs = FfaFrames.toRegisters(message);
         int busy = 0;
         while (true) {
@@ -326,6 +341,12 @@ final class DriverPartition extends PartitionEndpoint implements DriverEndpoint,
     }
 
     private void deliver(ByteBuffer f) {
+        if (polled) {
+            byte[] copy = new byte[f.remaining()];
+            f.get(f.position(), copy);
+            polledInbox.offer(ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN));
+            return;
+        }
         synchronized (deliverLock) {
             FrameReceiver r = receiver;
             if (r == null) {
@@ -337,6 +358,30 @@ final class DriverPartition extends PartitionEndpoint implements DriverEndpoint,
                 warnings.accept("FF-A bus " + settings.name() + ": driver receiver failed on a frame: " + e);
             }
         }
+    }
+
+    @Override
+    int drainPolled(int maxFrames) {
+        int n = 0;
+        ByteBuffer f;
+        while (n < maxFrames && (f = polledInbox.poll()) != null) {
+            n++;
+            FrameReceiver r = receiver;
+            if (r == null) {
+                continue;
+            }
+            try {
+                r.onFrame(f);
+            } catch (RuntimeException e) {
+                warnings.accept("FF-A bus " + settings.name() + ": driver receiver failed on a frame: " + e);
+            }
+        }
+        return n;
+    }
+
+    @Override
+    String side() {
+        return "driver";
     }
 
     @Override
@@ -386,6 +431,10 @@ final class DriverPartition extends PartitionEndpoint implements DriverEndpoint,
             throw closedError();
         }
         byte[] f = FfaFrames.copyFrame(frame, settings.name());
+        if (polled) {
+            transmit(f);
+            return;
+        }
         try {
             if (!outbound.offer(f, 1, TimeUnit.SECONDS)) {
                 throw new BusException(BusException.Reason.SEND_TIMEOUT, "FF-A bus " + settings.name()
