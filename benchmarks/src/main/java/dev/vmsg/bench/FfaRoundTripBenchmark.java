@@ -1,17 +1,6 @@
 package dev.vmsg.bench;
 
-import dev.vmsg.bus.DeviceEndpoint;
-import dev.vmsg.bus.DriverEndpoint;
-import dev.vmsg.bus.FrameReceiver;
 import dev.vmsg.bus.ffa.internal.FfaBus;
-import dev.vmsg.wire.Header;
-import dev.vmsg.wire.Message;
-import dev.vmsg.wire.MessageCodec;
-import dev.vmsg.wire.SetVqueueRequest;
-import dev.vmsg.wire.VqueueFlags;
-import dev.vmsg.wire.WireProfile;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -60,13 +49,7 @@ public class FfaRoundTripBenchmark {
     public String deviceSide;
 
     private FfaBus bus;
-    private DriverEndpoint driver;
-    private MessageCodec driverCodec;
-    private ByteBuffer requestSlot;
-    private Message request;
-    private long sent;
-    private long received;
-    private long lastValue;
+    private PolledRoundTrip loop;
     private final AtomicLong warnings = new AtomicLong();
 
     @Setup
@@ -75,27 +58,12 @@ public class FfaRoundTripBenchmark {
             warnings.incrementAndGet(); // bus threads
             System.err.println(w);
         });
-        driver = bus.driverEndpoint().get();
-        DeviceEndpoint device = bus.deviceEndpoint().get();
-        driverCodec = new MessageCodec(WireProfile.REV1, MAX_MESSAGE);
-        requestSlot = ByteBuffer.allocateDirect(MAX_MESSAGE).order(ByteOrder.LITTLE_ENDIAN);
-        request = new SetVqueueRequest(2, VqueueFlags.ENABLE, 128, 0x4000_6000L, 0x4000_7000L, 0x4000_8000L);
-        DeviceResponder responder = new DeviceResponder(device, WireProfile.REV1, MAX_MESSAGE);
-        switch (deviceSide) {
-            case "thread" -> device.open(responder);
-            case "polled" -> device.openPolled(responder);
+        boolean devicePolled = switch (deviceSide) {
+            case "thread" -> false;
+            case "polled" -> true;
             default -> throw new IllegalArgumentException("deviceSide " + deviceSide);
-        }
-        FrameReceiver onResponse = frame -> {
-            Header h = driverCodec.readHeader(frame);
-            Message r = driverCodec.readMessage(h, frame);
-            lastValue = CodecDispatchBenchmark.digest(r) + h.token();
-            received++;
         };
-        driver.openPolled(onResponse);
-        if (roundTrip() < 0) {
-            throw new IllegalStateException("bad response");
-        }
+        loop = new PolledRoundTrip(bus, MAX_MESSAGE, devicePolled);
     }
 
     @TearDown
@@ -108,17 +76,6 @@ public class FfaRoundTripBenchmark {
 
     @Benchmark
     public long roundTrip() {
-        long n = ++sent;
-        ByteBuffer req = requestSlot;
-        req.clear();
-        driverCodec.encode(request, 1, (int) n & 0xFFFF, req);
-        req.flip();
-        driver.send(req);
-        while (received != n) {
-            if (driver.poll(1) == 0) {
-                Thread.onSpinWait();
-            }
-        }
-        return lastValue;
+        return loop.roundTrip();
     }
 }

@@ -1,17 +1,7 @@
 package dev.vmsg.bench;
 
-import dev.vmsg.bus.DeviceEndpoint;
-import dev.vmsg.bus.DriverEndpoint;
-import dev.vmsg.bus.FrameReceiver;
 import dev.vmsg.bus.loopback.internal.LoopbackBus;
-import dev.vmsg.wire.Header;
-import dev.vmsg.wire.Message;
-import dev.vmsg.wire.MessageCodec;
-import dev.vmsg.wire.SetVqueueRequest;
-import dev.vmsg.wire.VqueueFlags;
 import dev.vmsg.wire.WireProfile;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -45,14 +35,7 @@ public class PolledRoundTripBenchmark {
     static final int MAX_MESSAGE = 264;
 
     private LoopbackBus bus;
-    private DriverEndpoint driver;
-    private MessageCodec driverCodec;
-    private ByteBuffer requestSlot;
-    private Message request;
-    private long sent;
-    private long received;
-    private long lastValue;
-    private FrameReceiver onResponse;
+    private PolledRoundTrip loop;
     private long warnings;
 
     @Setup
@@ -61,22 +44,7 @@ public class PolledRoundTripBenchmark {
             warnings++;
             System.err.println(w);
         });
-        driver = bus.driverEndpoint().get();
-        DeviceEndpoint device = bus.deviceEndpoint().get();
-        driverCodec = new MessageCodec(WireProfile.REV1, MAX_MESSAGE);
-        requestSlot = ByteBuffer.allocateDirect(MAX_MESSAGE).order(ByteOrder.LITTLE_ENDIAN);
-        request = new SetVqueueRequest(2, VqueueFlags.ENABLE, 128, 0x4000_6000L, 0x4000_7000L, 0x4000_8000L);
-        device.open(new DeviceResponder(device, WireProfile.REV1, MAX_MESSAGE));
-        onResponse = frame -> {
-            Header h = driverCodec.readHeader(frame);
-            Message r = driverCodec.readMessage(h, frame);
-            lastValue = CodecDispatchBenchmark.digest(r) + h.token();
-            received++;
-        };
-        driver.openPolled(onResponse);
-        if (roundTrip() < 0) {
-            throw new IllegalStateException("bad response");
-        }
+        loop = new PolledRoundTrip(bus, MAX_MESSAGE, false);
     }
 
     @TearDown
@@ -89,17 +57,6 @@ public class PolledRoundTripBenchmark {
 
     @Benchmark
     public long roundTrip() {
-        long n = ++sent;
-        ByteBuffer req = requestSlot;
-        req.clear();
-        driverCodec.encode(request, 1, (int) n & 0xFFFF, req);
-        req.flip();
-        driver.send(req);
-        while (received != n) {
-            if (driver.poll(1) == 0) {
-                Thread.onSpinWait();
-            }
-        }
-        return lastValue;
+        return loop.roundTrip();
     }
 }
