@@ -83,8 +83,12 @@ class ConsoleEndToEndTest {
         assertEquals(2, ports.get("app").id());
         assertEquals(80, ports.get("app").columns(), "VIRTIO_CONSOLE_F_SIZE cols");
         assertEquals(25, ports.get("app").rows());
-        assertTrue(ports.get("app").isHostConnected(), "PORT_OPEN 1 for a connected host side");
+        // PORT_OPEN for the host side may follow the port's publication: wait for it, bounded.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!ports.get("app").isHostConnected() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertTrue(ports.get("app").isHostConnected(), "PORT_OPEN 1 for a connected host side");
         while (!rig.backend.status().stream().allMatch(ConsoleBackend.PortStatus::driverOpen)
                 && System.nanoTime() < deadline) {
             Thread.sleep(10);
