@@ -25,10 +25,7 @@ class DriverTransportTest {
     @EnumSource(WireProfile.class)
     void initSequenceReachesDriverOkAndNegotiatesFeaturesInEveryProfile(WireProfile profile) throws Exception {
         try (Rig rig = new Rig(profile, profile.minimumBusMessageSize())) {
-            EchoDriver driver = new EchoDriver();
-            rig.core.addDriver("d", driver);
-            rig.core.addBackend("b", new EchoBackend(16), "lb", "echo0", null);
-            Rig.take(driver.lifecycle, "ready lb/0");
+            EchoDriver driver = rig.driveEcho(new EchoBackend(16));
             DeviceView drv = rig.view(0, "driver");
             DeviceView dev = rig.view(0, "device");
             assertEquals(RUNNING, drv.status(), drv.toString());
@@ -51,10 +48,7 @@ class DriverTransportTest {
     @EnumSource(WireProfile.class)
     void chainTravelsThroughTheVirtqueueInTheWindow(WireProfile profile) throws Exception {
         try (Rig rig = new Rig(profile, 264)) {
-            EchoDriver driver = new EchoDriver();
-            rig.core.addDriver("d", driver);
-            rig.core.addBackend("b", new EchoBackend(0), "lb", "echo0", null);
-            Rig.take(driver.lifecycle, "ready");
+            EchoDriver driver = rig.driveEcho(new EchoBackend(0));
             EchoDriver.Bound b = driver.bound.get(0);
             DmaRegion buf = b.device.allocator().allocate(4096);
             byte[] hello = "hello, virtio-msg".getBytes(StandardCharsets.US_ASCII);
@@ -75,11 +69,8 @@ class DriverTransportTest {
     @Test
     void configReadIsChunkedToTheBusMaximum() throws Exception {
         try (Rig rig = new Rig(WireProfile.REV1, 64)) {
-            EchoDriver driver = new EchoDriver();
             EchoBackend backend = new EchoBackend(300);
-            rig.core.addDriver("d", driver);
-            rig.core.addBackend("b", backend, "lb", "echo0", null);
-            Rig.take(driver.lifecycle, "ready");
+            EchoDriver driver = rig.driveEcho(backend);
             long before = rig.count("driver tx GET_CONFIG");
             byte[] read = driver.bound.get(0).device.readConfig(0, 300);
             assertArrayEquals(backend.config, read);
@@ -91,11 +82,8 @@ class DriverTransportTest {
     @Test
     void configReadStartsAgainWhileTheGenerationChanges() throws Exception {
         try (Rig rig = new Rig(WireProfile.REV1, 64)) {
-            EchoDriver driver = new EchoDriver();
             EchoBackend backend = new EchoBackend(100);
-            rig.core.addDriver("d", driver);
-            rig.core.addBackend("b", backend, "lb", "echo0", null);
-            Rig.take(driver.lifecycle, "ready");
+            EchoDriver driver = rig.driveEcho(backend);
             backend.configChangesDuringReads.set(2);
             long before = rig.count("driver tx GET_CONFIG");
             assertArrayEquals(backend.config, driver.bound.get(0).device.readConfig(0, 100));
@@ -108,11 +96,8 @@ class DriverTransportTest {
     @Test
     void configWriteIsAppliedOrRejectedWhole() throws Exception {
         try (Rig rig = new Rig(WireProfile.REV1, 264)) {
-            EchoDriver driver = new EchoDriver();
             EchoBackend backend = new EchoBackend(32);
-            rig.core.addDriver("d", driver);
-            rig.core.addBackend("b", backend, "lb", "echo0", null);
-            Rig.take(driver.lifecycle, "ready");
+            EchoDriver driver = rig.driveEcho(backend);
             var device = driver.bound.get(0).device;
             device.writeConfig(4, new byte[] {1, 2, 3});
             assertArrayEquals(new byte[] {1, 2, 3}, Arrays.copyOfRange(backend.config, 4, 7));
@@ -196,11 +181,8 @@ class DriverTransportTest {
     @Test
     void deviceAskingForResetIsInitialisedAgain() throws Exception {
         try (Rig rig = new Rig(WireProfile.REV1, 264)) {
-            EchoDriver driver = new EchoDriver();
             EchoBackend backend = new EchoBackend(0);
-            rig.core.addDriver("d", driver);
-            rig.core.addBackend("b", backend, "lb", "echo0", null);
-            Rig.take(driver.lifecycle, "ready");
+            EchoDriver driver = rig.driveEcho(backend);
             backend.context.needsReset("test asks for it");
             Rig.take(driver.lifecycle, "remove lb/0: device needs reset");
             Rig.take(driver.lifecycle, "ready lb/0");
@@ -212,10 +194,7 @@ class DriverTransportTest {
     @Test
     void busRemovalRemovesItsDevicesOnBothSides() throws Exception {
         try (Rig rig = new Rig(WireProfile.REV1, 264)) {
-            EchoDriver driver = new EchoDriver();
-            rig.core.addDriver("d", driver);
-            rig.core.addBackend("b", new EchoBackend(0), "lb", "echo0", null);
-            Rig.take(driver.lifecycle, "ready");
+            EchoDriver driver = rig.driveEcho(new EchoBackend(0));
             rig.core.removeBus("bus");
             Rig.take(driver.lifecycle, "remove lb/0: bus lb removed");
             assertTrue(rig.core.devices().isEmpty());

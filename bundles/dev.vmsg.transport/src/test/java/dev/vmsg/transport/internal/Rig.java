@@ -42,6 +42,15 @@ final class Rig implements AutoCloseable {
         core.addBus("bus", bus);
     }
 
+    /** Drives {@code backend} (device {@code echo0}, number 0) with a new {@link EchoDriver}; returns once it runs. */
+    EchoDriver driveEcho(EchoBackend backend) throws InterruptedException {
+        EchoDriver driver = new EchoDriver();
+        core.addDriver("d", driver);
+        core.addBackend("b", backend, "lb", "echo0", null);
+        take(driver.lifecycle, "ready lb/0");
+        return driver;
+    }
+
     DeviceView view(int number, String side) {
         return core.device("lb/" + number + "/" + side).orElse(null);
     }
