@@ -18,4 +18,46 @@ public interface VmsgAdmin {
      * {@code driver} or {@code device}), or by its device name ({@code rng0}).
      */
     Optional<DeviceView> device(String ref);
+
+    /**
+     * Sends a bus PING from the driver side of {@code bus} and waits for the echo.
+     *
+     * @return the round trip in nanoseconds
+     * @throws IllegalArgumentException when this container drives no bus of that name
+     * @throws dev.vmsg.driver.VirtioDeviceException when the PING times out or the bus goes away
+     * @since 1.1
+     */
+    long ping(String bus);
+
+    /**
+     * Resets a device from the driver side (status 0, then the whole init sequence again with the
+     * driver of its type), also out of a broken state; waits (bounded) for it to finish.
+     *
+     * @param device as in {@link #device(String)}; the driver side of that bus and number is reset
+     * @return the device after the reset
+     * @throws IllegalArgumentException when no driven device has that reference
+     * @since 1.1
+     */
+    DeviceView reset(String device);
+
+    /**
+     * Switches the message trace of {@code bus} on (a new, empty ring of the last {@code capacity}
+     * messages of both sides) or off (the ring is kept for reading). Off by default.
+     *
+     * @throws IllegalArgumentException when there is no bus of that name, or capacity is not 1..1048576
+     * @since 1.1
+     */
+    void trace(String bus, boolean on, int capacity);
+
+    /** Whether the trace of {@code bus} is on. @since 1.1 */
+    boolean tracing(String bus);
+
+    /**
+     * The last {@code max} messages of the trace ring of {@code bus}, oldest first (empty when it
+     * was never switched on).
+     *
+     * @throws IllegalArgumentException when there is no bus of that name
+     * @since 1.1
+     */
+    List<TraceRecord> traceRecords(String bus, int max);
 }

@@ -31,6 +31,11 @@ public abstract class ForwardingDeviceBackend implements VirtioDeviceBackend {
     }
 
     @Override
+    public java.util.Map<Integer, String> featureNames() {
+        return delegate().featureNames();
+    }
+
+    @Override
     public int numQueues() {
         return delegate().numQueues();
     }

@@ -32,6 +32,17 @@ public interface VirtioDeviceBackend {
      */
     FeatureSet features();
 
+    /**
+     * Names of the device-type feature bits this device type defines (bit number to name, e.g.
+     * {@code 6 -> "VIRTIO_BLK_F_BLK_SIZE"}), so administration shows features by name. Transport
+     * bits are named by {@link dev.vmsg.wire.FeatureBits#name}. Default: none.
+     *
+     * @since 1.1
+     */
+    default java.util.Map<Integer, String> featureNames() {
+        return java.util.Map.of();
+    }
+
     /** Number of virtqueues, at least 1. */
     int numQueues();
 

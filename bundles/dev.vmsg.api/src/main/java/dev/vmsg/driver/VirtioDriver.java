@@ -17,6 +17,16 @@ public interface VirtioDriver {
     FeatureSet supportedFeatures();
 
     /**
+     * Names of the device-type feature bits of this device type (bit number to name), so
+     * administration shows features by name. Default: none.
+     *
+     * @since 1.1
+     */
+    default java.util.Map<Integer, String> featureNames() {
+        return java.util.Map.of();
+    }
+
+    /**
      * Takes a device that has reached FEATURES_OK: open queues, read config. The transport sets
      * DRIVER_OK when this returns and then calls {@link DriverInstance#ready()}.
      *

@@ -174,13 +174,25 @@ public final class FeatureSet {
     /** The bits by name, e.g. "{bit 5, VIRTIO_F_VERSION_1}". */
     @Override
     public String toString() {
+        return describe(java.util.Map.of());
+    }
+
+    /**
+     * The bits by name, device-type bits named by {@code deviceBitNames} (bit number to name, for
+     * example {@code 6 -> "VIRTIO_BLK_F_BLK_SIZE"}), device-independent bits by {@link FeatureBits#name},
+     * others as {@code "bit n"}.
+     *
+     * @since 1.1
+     */
+    public String describe(java.util.Map<Integer, String> deviceBitNames) {
         StringBuilder sb = new StringBuilder("{");
         for (int w = 0; w < words.length; w++) {
             long word = words[w];
             while (word != 0) {
                 int bit = w * 64 + Long.numberOfTrailingZeros(word);
                 word &= word - 1;
-                sb.append(sb.length() == 1 ? "" : ", ").append(FeatureBits.name(bit));
+                String name = deviceBitNames.get(bit);
+                sb.append(sb.length() == 1 ? "" : ", ").append(name != null ? name : FeatureBits.name(bit));
             }
         }
         return sb.append('}').toString();

@@ -14,7 +14,7 @@
  * {@link dev.vmsg.wire.Header} first and handles them itself.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package dev.vmsg.wire;
 
 import org.osgi.annotation.bundle.Export;

@@ -568,6 +568,42 @@ final class DriverDevice implements VirtioDevice {
         }
     }
 
+    /** The device-type bit names of the bound driver, or of the driver of its type. */
+    private java.util.Map<Integer, String> featureNames(int id) {
+        VirtioDriver d = driver;
+        if (d == null && id != 0) {
+            d = transport.driverFor(id);
+        }
+        try {
+            return d == null ? java.util.Map.of() : d.featureNames();
+        } catch (RuntimeException e) {
+            return java.util.Map.of();
+        }
+    }
+
+    /**
+     * The administrator's reset: releases the driver, then runs the whole init sequence again
+     * (status 0 first) with the driver of its type, also for a broken device. Device thread.
+     */
+    void resetByAdministrator() {
+        GetDeviceInfoResponse i = info;
+        if (i == null || state == State.REMOVED) {
+            throw new IllegalStateException(describe() + " is " + state.name().toLowerCase(java.util.Locale.ROOT)
+                    + ", it cannot be reset");
+        }
+        transport.log().info("bus " + transport.busName() + ": " + describe() + " reset by the administrator");
+        detachDriver("reset by the administrator", Reason.REMOVED);
+        recoveries = 0;
+        problem = null;
+        state = State.NO_DRIVER;
+        VirtioDriver d = transport.driverFor(i.deviceId());
+        if (d != null) {
+            bind(d);
+        } else {
+            bestEffortStatus(0);
+        }
+    }
+
     DeviceView view() {
         GetDeviceInfoResponse i = info;
         List<QueueView> qs = new ArrayList<>();
@@ -584,8 +620,9 @@ final class DriverDevice implements VirtioDevice {
             case REMOVED -> "removed: " + problem;
         };
         int id = i == null ? 0 : i.deviceId();
+        java.util.Map<Integer, String> names = featureNames(id);
         return new DeviceView(transport.busName(), number, "driver", transport.busName() + "/" + number, id,
-                DeviceIds.name(id), status, stateText, offered.toString(), negotiated.toString(),
+                DeviceIds.name(id), status, stateText, offered.describe(names), negotiated.describe(names),
                 i == null ? 0 : i.configSize(), generation, qs);
     }
 }

@@ -60,7 +60,7 @@ public final class DriverTransport extends TransportSide {
         this.driverEndpoint = endpoint;
         this.options = options;
         this.drivers = drivers;
-        this.engine = new RequestEngine(endpoint, codec, counters);
+        this.engine = new RequestEngine(this);
         this.allocator = new DmaAllocator(endpoint.info().window());
         this.control = new DeviceExecutor("vmsg-drv-" + busName(), 4096);
     }
@@ -281,6 +281,43 @@ public final class DriverTransport extends TransportSide {
                     + ": PING echoed " + r.data() + " for " + data);
         }
         return rtt;
+    }
+
+    /**
+     * Resets device {@code number} and re-initialises it on its own thread; waits at most
+     * {@code waitMillis} for that to finish.
+     *
+     * @throws IllegalArgumentException when there is no such device on this bus
+     * @throws IllegalStateException when it cannot be reset or the reset does not finish in time
+     */
+    public DeviceView reset(int number, long waitMillis) {
+        DriverDevice d = devices.get(number);
+        if (d == null) {
+            throw new IllegalArgumentException("no device " + number + " on the driver side of bus " + busName());
+        }
+        java.util.concurrent.CompletableFuture<DeviceView> done = new java.util.concurrent.CompletableFuture<>();
+        boolean queued = d.executor().offer(() -> {
+            try {
+                d.resetByAdministrator();
+                done.complete(d.view());
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        if (!queued) {
+            throw new IllegalStateException("device " + number + " on bus " + busName() + " takes no work (removed?)");
+        }
+        try {
+            return done.get(waitMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the reset of device " + number + " on bus " + busName()
+                    + " did not finish within " + waitMillis + " ms (still running; see vmsg:devices)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while resetting device " + number);
+        }
     }
 
     // ---- send path ----

@@ -536,6 +536,14 @@ final class HostedDevice implements DeviceContext {
         return name + " (" + transport.busName() + "/" + number + ")";
     }
 
+    private java.util.Map<Integer, String> names() {
+        try {
+            return backend.featureNames();
+        } catch (RuntimeException e) {
+            return java.util.Map.of();
+        }
+    }
+
     DeviceView view() {
         List<QueueView> qs = new ArrayList<>();
         for (HostedQueue q : queues) {
@@ -550,7 +558,7 @@ final class HostedDevice implements DeviceContext {
         String state = problem != null ? "needs reset: " + problem
                 : (s & DRIVER_OK) != 0 ? "running" : s == 0 ? "waiting for driver" : "initialising";
         return new DeviceView(transport.busName(), number, "device", name, backend.deviceId(),
-                DeviceIds.name(backend.deviceId()), s, state, offered.toString(), negotiated.toString(),
+                DeviceIds.name(backend.deviceId()), s, state, offered.describe(names()), negotiated.describe(names()),
                 backend.configSize(), generation, qs);
     }
 }

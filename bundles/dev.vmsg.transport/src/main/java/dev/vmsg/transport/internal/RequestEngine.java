@@ -1,7 +1,6 @@
 package dev.vmsg.transport.internal;
 
 import dev.vmsg.bus.BusException;
-import dev.vmsg.bus.DriverEndpoint;
 import dev.vmsg.driver.VirtioDeviceException;
 import dev.vmsg.driver.VirtioDeviceException.Reason;
 import dev.vmsg.wire.Header;
@@ -28,7 +27,7 @@ final class RequestEngine {
     /** The pending key of bus requests (dev_num is 0 there, but device 0 is a real device). */
     private static final int BUS_KEY = -1;
 
-    private final DriverEndpoint endpoint;
+    private final TransportSide side;
     private final MessageCodec codec;
     private final MessageCounters counters;
     private final Map<Integer, Pending> pending = new ConcurrentHashMap<>();
@@ -39,10 +38,10 @@ final class RequestEngine {
     private record Pending(int msgId, boolean bus, int token, CompletableFuture<Message> result) {
     }
 
-    RequestEngine(DriverEndpoint endpoint, MessageCodec codec, MessageCounters counters) {
-        this.endpoint = endpoint;
-        this.codec = codec;
-        this.counters = counters;
+    RequestEngine(TransportSide side) {
+        this.side = side;
+        this.codec = side.codec;
+        this.counters = side.counters;
     }
 
     /**
@@ -76,23 +75,26 @@ final class RequestEngine {
             int token = token();
             Pending p = new Pending(request.msgId(), bus, token, new CompletableFuture<>());
             pending.put(key, p);
+            long sentAt = System.nanoTime();
             try {
-                ByteBuffer frame = ByteBuffer.allocate(codec.maxMessageSize());
-                codec.encode(request, devNum, token, frame);
-                frame.flip();
-                endpoint.send(frame);
-                counters.sent(bus, request.msgId(), false);
+                side.encodeAndSend(ByteBuffer.allocate(codec.maxMessageSize()), devNum, token, request);
                 long left = deadline - System.nanoTime();
-                return p.result().get(Math.max(left, 0), TimeUnit.NANOSECONDS);
+                Message response = p.result().get(Math.max(left, 0), TimeUnit.NANOSECONDS);
+                side.metrics.requestCompleted(bus, devNum, System.nanoTime() - sentAt);
+                return response;
             } catch (TimeoutException e) {
                 counters.dropped("request timed out");
+                side.metrics.requestFailed(bus, devNum, "timeout");
                 throw new VirtioDeviceException(Reason.TIMEOUT, what + ": no response within " + timeoutMillis + " ms");
             } catch (BusException e) {
+                side.metrics.requestFailed(bus, devNum, "send failed: " + e.reason());
                 throw new VirtioDeviceException(e.reason() == BusException.Reason.CLOSED
                         || e.reason() == BusException.Reason.PEER_LOST ? Reason.REMOVED : Reason.TIMEOUT,
                         what + ": " + e.getMessage(), e);
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause();
+                side.metrics.requestFailed(bus, devNum, cause instanceof VirtioDeviceException vde
+                        ? vde.reason().name().toLowerCase(java.util.Locale.ROOT) : "failed");
                 if (cause instanceof VirtioDeviceException vde) {
                     throw new VirtioDeviceException(vde.reason(), what + ": " + vde.getMessage(), vde);
                 }

@@ -2,6 +2,9 @@ package dev.vmsg.transport.internal;
 
 import dev.vmsg.admin.BusView;
 import dev.vmsg.admin.DeviceView;
+import dev.vmsg.admin.Metrics;
+import dev.vmsg.admin.TraceRecord;
+import dev.vmsg.admin.TrafficStats;
 import dev.vmsg.admin.VmsgAdmin;
 import dev.vmsg.bus.Bus;
 import dev.vmsg.device.DeviceProperties;
@@ -26,11 +29,11 @@ import org.osgi.service.metatype.annotations.Designate;
  * DS shell of the transport core: binds every {@link Bus}, {@link VirtioDeviceBackend} and
  * {@link VirtioDriver} service as it comes and goes (dynamic, multiple, greedy; keyed by service
  * id) and hands them to the plain {@link TransportCore}; offers the core's {@link VmsgAdmin}
- * view as a service.
+ * view and its {@link Metrics} as services.
  */
-@Component(configurationPid = "dev.vmsg.transport", immediate = true, service = VmsgAdmin.class)
+@Component(configurationPid = "dev.vmsg.transport", immediate = true, service = {VmsgAdmin.class, Metrics.class})
 @Designate(ocd = TransportConfig.class)
-public final class TransportComponent implements VmsgAdmin {
+public final class TransportComponent implements VmsgAdmin, Metrics {
 
     private final TransportCore core;
 
@@ -132,5 +135,45 @@ public final class TransportComponent implements VmsgAdmin {
     @Override
     public Optional<DeviceView> device(String ref) {
         return core.device(ref);
+    }
+
+    @Override
+    public long ping(String bus) {
+        return core.ping(bus);
+    }
+
+    @Override
+    public DeviceView reset(String device) {
+        return core.reset(device);
+    }
+
+    @Override
+    public void trace(String bus, boolean on, int capacity) {
+        core.trace(bus, on, capacity);
+    }
+
+    @Override
+    public boolean tracing(String bus) {
+        return core.tracing(bus);
+    }
+
+    @Override
+    public List<TraceRecord> traceRecords(String bus, int max) {
+        return core.traceRecords(bus, max);
+    }
+
+    @Override
+    public List<TrafficStats> busStats() {
+        return core.busStats();
+    }
+
+    @Override
+    public List<TrafficStats> deviceStats() {
+        return core.deviceStats();
+    }
+
+    @Override
+    public Optional<TrafficStats> stats(String ref) {
+        return core.stats(ref);
     }
 }

@@ -2,6 +2,10 @@ package dev.vmsg.transport.internal;
 
 import dev.vmsg.admin.BusView;
 import dev.vmsg.admin.DeviceView;
+import dev.vmsg.admin.LatencyStats;
+import dev.vmsg.admin.Metrics;
+import dev.vmsg.admin.TraceRecord;
+import dev.vmsg.admin.TrafficStats;
 import dev.vmsg.admin.VmsgAdmin;
 import dev.vmsg.bus.Bus;
 import dev.vmsg.bus.BusInfo;
@@ -22,7 +26,7 @@ import java.util.TreeMap;
  * driver is bound to the devices of its type. State is keyed by the caller's key (the service id),
  * so a replacement that binds before the old one unbinds is handled.
  */
-public final class TransportCore implements VmsgAdmin {
+public final class TransportCore implements VmsgAdmin, Metrics {
 
     private final TransportOptions options;
     private final TransportLog log;
@@ -35,6 +39,9 @@ public final class TransportCore implements VmsgAdmin {
         final Bus bus;
         final DriverTransport driverSide;
         final DeviceTransport deviceSide;
+        /** The last trace ring of the bus (kept after the trace is switched off, for reading). */
+        MessageTrace trace;
+        boolean tracing;
 
         BusBinding(Bus bus, DriverTransport driverSide, DeviceTransport deviceSide) {
             this.bus = bus;
@@ -44,6 +51,17 @@ public final class TransportCore implements VmsgAdmin {
 
         String name() {
             return bus.info().name();
+        }
+
+        List<TransportSide> sides() {
+            List<TransportSide> out = new ArrayList<>(2);
+            if (driverSide != null) {
+                out.add(driverSide);
+            }
+            if (deviceSide != null) {
+                out.add(deviceSide);
+            }
+            return out;
         }
     }
 
@@ -290,5 +308,138 @@ public final class TransportCore implements VmsgAdmin {
             }
         }
         return Optional.empty();
+    }
+
+    private synchronized BusBinding busNamed(String name) {
+        for (BusBinding b : buses.values()) {
+            if (b.name().equals(name)) {
+                return b;
+            }
+        }
+        throw new IllegalArgumentException("no bus named '" + name + "' (see vmsg:buses)");
+    }
+
+    @Override
+    public long ping(String bus) {
+        BusBinding b = busNamed(bus);
+        if (b.driverSide == null) {
+            throw new IllegalArgumentException("bus " + bus + " is served only on the device side here; PING is sent"
+                    + " from the driver side");
+        }
+        return b.driverSide.ping(java.util.concurrent.ThreadLocalRandom.current().nextInt());
+    }
+
+    @Override
+    public DeviceView reset(String device) {
+        DeviceView v = device(device).orElseThrow(() -> new IllegalArgumentException("no device '" + device
+                + "': name it as <bus>/<number> or by its name (see vmsg:devices)"));
+        BusBinding b = busNamed(v.bus());
+        if (b.driverSide == null) {
+            throw new IllegalArgumentException("device " + device + " is hosted here but driven by another container;"
+                    + " reset it there");
+        }
+        return b.driverSide.reset(v.number(), options.resetTimeoutMillis() + 10 * options.requestTimeoutMillis());
+    }
+
+    @Override
+    public synchronized void trace(String bus, boolean on, int capacity) {
+        BusBinding b = busNamed(bus);
+        MessageTrace t = null;
+        if (on) {
+            t = new MessageTrace(capacity, b.bus.info().profile().name());
+            b.trace = t;
+        }
+        b.tracing = on;
+        for (TransportSide side : b.sides()) {
+            side.trace(t);
+        }
+    }
+
+    @Override
+    public synchronized boolean tracing(String bus) {
+        return busNamed(bus).tracing;
+    }
+
+    @Override
+    public synchronized List<TraceRecord> traceRecords(String bus, int max) {
+        MessageTrace t = busNamed(bus).trace;
+        return t == null ? List.of() : t.last(max);
+    }
+
+    // ---- Metrics ----
+
+    @Override
+    public synchronized List<TrafficStats> busStats() {
+        List<TrafficStats> out = new ArrayList<>();
+        for (BusBinding b : buses.values()) {
+            out.add(busStats(b));
+        }
+        out.sort(Comparator.comparing(TrafficStats::name));
+        return out;
+    }
+
+    private static TrafficStats busStats(BusBinding b) {
+        Map<String, Long> messages = new TreeMap<>();
+        Map<String, Long> drops = new TreeMap<>();
+        Map<String, Long> errors = new TreeMap<>();
+        long sent = 0;
+        long received = 0;
+        LatencyStats latency = LatencyStats.EMPTY;
+        for (TransportSide side : b.sides()) {
+            String prefix = side.side() + " ";
+            side.messageCounts().forEach((k, v) -> {
+                if (k.startsWith("drop ")) {
+                    drops.merge(prefix + k.substring(5), v, Long::sum);
+                } else {
+                    messages.put(prefix + k, v);
+                }
+            });
+            TrafficMeter total = side.metrics().total();
+            sent += total.bytesSent();
+            received += total.bytesReceived();
+            total.errors().forEach((k, v) -> errors.merge(prefix + k, v, Long::sum));
+            if (side == b.driverSide) {
+                latency = total.latency().snapshot();
+            }
+        }
+        return new TrafficStats(b.name(), messages, sent, received, drops, errors, latency);
+    }
+
+    @Override
+    public synchronized List<TrafficStats> deviceStats() {
+        List<TrafficStats> out = new ArrayList<>();
+        for (BusBinding b : buses.values()) {
+            for (TransportSide side : b.sides()) {
+                out.addAll(side.metrics().deviceSnapshots(b.name() + "/", "/" + side.side()));
+            }
+        }
+        out.sort(Comparator.comparing(TrafficStats::name));
+        return out;
+    }
+
+    @Override
+    public Optional<TrafficStats> stats(String ref) {
+        synchronized (this) {
+            for (BusBinding b : buses.values()) {
+                if (b.name().equals(ref)) {
+                    return Optional.of(busStats(b));
+                }
+            }
+        }
+        Optional<DeviceView> found = device(ref);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        DeviceView v = found.get();
+        boolean sideGiven = ref.split("/").length >= 3;
+        synchronized (this) {
+            BusBinding b = busNamed(v.bus());
+            TransportSide side = sideGiven ? (v.side().equals("driver") ? b.driverSide : b.deviceSide)
+                    : (b.driverSide != null ? b.driverSide : b.deviceSide);
+            String name = v.bus() + "/" + v.number() + "/" + side.side();
+            TrafficStats s = side.metrics().deviceSnapshot(v.number(), name);
+            return Optional.of(s != null ? s : new TrafficStats(name, Map.of(), 0, 0, Map.of(), Map.of(),
+                    LatencyStats.EMPTY));
+        }
     }
 }

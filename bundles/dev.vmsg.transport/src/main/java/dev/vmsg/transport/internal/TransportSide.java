@@ -23,6 +23,10 @@ abstract class TransportSide implements FrameReceiver {
     final MessageCodec codec;
     final TransportLog log;
     final MessageCounters counters = new MessageCounters();
+    final SideMetrics metrics = new SideMetrics();
+    /** The bus's message trace while it is on; null (the default) when off. */
+    private volatile MessageTrace trace;
+    private final String side = this instanceof DriverTransport ? "driver" : "device";
     private final RateLimiter warnLimiter = new RateLimiter(10, 60_000);
 
     TransportSide(BusEndpoint endpoint, TransportLog log) {
@@ -52,23 +56,52 @@ abstract class TransportSide implements FrameReceiver {
         return log;
     }
 
+    SideMetrics metrics() {
+        return metrics;
+    }
+
+    /** "driver" or "device". */
+    String side() {
+        return side;
+    }
+
+    /** Starts ({@code t} non-null) or stops recording this side's frames into a bus trace. */
+    void trace(MessageTrace t) {
+        trace = t;
+    }
+
     @Override
     public final void onFrame(ByteBuffer frame) {
-        Header header;
+        int bytes = frame.remaining();
+        MessageTrace t = trace;
+        ByteBuffer raw = t == null ? null : frame.duplicate();
+        Header header = null;
         Message message;
         try {
             header = codec.readHeader(frame);
             if (header.isImplementationDefined()) {
                 counters.dropped("bus-specific message " + Integer.toHexString(header.msgId()));
+                metrics.receivedUndecodable(bytes);
+                if (t != null) {
+                    t.record(side, false, raw, header, "dropped: bus-specific message");
+                }
                 return;
             }
             message = codec.readMessage(header, frame);
         } catch (WireException e) {
             counters.dropped("malformed: " + e.reason());
+            metrics.receivedUndecodable(bytes);
+            if (t != null) {
+                t.record(side, false, raw, header, "dropped: malformed: " + e.getMessage());
+            }
             rateLimitedWarn("bus " + busName() + ": dropped a malformed frame: " + e.getMessage());
             return;
         }
         counters.received(header.isBusMessage(), header.msgId(), header.isResponse());
+        metrics.received(header.isBusMessage(), header.devNum(), header.msgId(), header.isResponse(), bytes);
+        if (t != null) {
+            t.record(side, false, raw, header, String.valueOf(message));
+        }
         onMessage(header, message);
     }
 
@@ -85,8 +118,24 @@ abstract class TransportSide implements FrameReceiver {
         buffer.clear();
         codec.encode(message, devNum, token, buffer);
         buffer.flip();
+        int bytes = buffer.remaining();
+        MessageTrace t = trace;
+        if (t != null) {
+            t.record(side, true, buffer, headerOf(buffer), String.valueOf(message));
+        }
         endpoint.send(buffer);
-        counters.sent(message instanceof BusMessage, message.msgId(), message.kind() == MessageKind.RESPONSE);
+        boolean bus = message instanceof BusMessage;
+        boolean response = message.kind() == MessageKind.RESPONSE;
+        counters.sent(bus, message.msgId(), response);
+        metrics.sent(bus, devNum, message.msgId(), response, bytes);
+    }
+
+    private Header headerOf(ByteBuffer frame) {
+        try {
+            return codec.readHeader(frame.duplicate());
+        } catch (WireException e) {
+            return null;
+        }
     }
 
     void rateLimitedWarn(String message) {

@@ -75,6 +75,11 @@ public final class BlkBackend implements VirtioDeviceBackend {
     }
 
     @Override
+    public java.util.Map<Integer, String> featureNames() {
+        return VirtioBlk.FEATURE_NAMES;
+    }
+
+    @Override
     public FeatureSet features() {
         FeatureSet f = FeatureSet.of(VirtioBlk.F_SIZE_MAX, VirtioBlk.F_SEG_MAX, VirtioBlk.F_BLK_SIZE, VirtioBlk.F_FLUSH);
         if (settings.numQueues() > 1) {

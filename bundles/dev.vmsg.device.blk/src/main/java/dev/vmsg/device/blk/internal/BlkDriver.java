@@ -56,6 +56,11 @@ public final class BlkDriver implements VirtioDriver {
     }
 
     @Override
+    public java.util.Map<Integer, String> featureNames() {
+        return VirtioBlk.FEATURE_NAMES;
+    }
+
+    @Override
     public FeatureSet supportedFeatures() {
         return FeatureSet.of(VirtioBlk.F_SIZE_MAX, VirtioBlk.F_SEG_MAX, VirtioBlk.F_RO, VirtioBlk.F_BLK_SIZE,
                 VirtioBlk.F_FLUSH, VirtioBlk.F_MQ, VirtioBlk.F_DISCARD, VirtioBlk.F_WRITE_ZEROES);

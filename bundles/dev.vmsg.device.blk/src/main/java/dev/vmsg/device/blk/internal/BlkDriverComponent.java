@@ -48,6 +48,11 @@ public final class BlkDriverComponent implements VirtioDriver {
     }
 
     @Override
+    public java.util.Map<Integer, String> featureNames() {
+        return driver.featureNames();
+    }
+
+    @Override
     public FeatureSet supportedFeatures() {
         return driver.supportedFeatures();
     }

@@ -37,6 +37,23 @@ final class VirtioBlk {
     static final int F_DISCARD = 13;
     static final int F_WRITE_ZEROES = 14;
 
+    /** Names of the virtio-blk feature bits (§5.2.3), for administration. */
+    static final java.util.Map<Integer, String> FEATURE_NAMES = java.util.Map.ofEntries(
+            java.util.Map.entry(F_SIZE_MAX, "VIRTIO_BLK_F_SIZE_MAX"),
+            java.util.Map.entry(F_SEG_MAX, "VIRTIO_BLK_F_SEG_MAX"),
+            java.util.Map.entry(4, "VIRTIO_BLK_F_GEOMETRY"),
+            java.util.Map.entry(F_RO, "VIRTIO_BLK_F_RO"),
+            java.util.Map.entry(F_BLK_SIZE, "VIRTIO_BLK_F_BLK_SIZE"),
+            java.util.Map.entry(F_FLUSH, "VIRTIO_BLK_F_FLUSH"),
+            java.util.Map.entry(10, "VIRTIO_BLK_F_TOPOLOGY"),
+            java.util.Map.entry(11, "VIRTIO_BLK_F_CONFIG_WCE"),
+            java.util.Map.entry(F_MQ, "VIRTIO_BLK_F_MQ"),
+            java.util.Map.entry(F_DISCARD, "VIRTIO_BLK_F_DISCARD"),
+            java.util.Map.entry(F_WRITE_ZEROES, "VIRTIO_BLK_F_WRITE_ZEROES"),
+            java.util.Map.entry(15, "VIRTIO_BLK_F_LIFETIME"),
+            java.util.Map.entry(16, "VIRTIO_BLK_F_SECURE_ERASE"),
+            java.util.Map.entry(17, "VIRTIO_BLK_F_ZONED"));
+
     // struct virtio_blk_config offsets (§5.2.4)
     static final int CFG_CAPACITY = 0;
     static final int CFG_SIZE_MAX = 8;

@@ -198,6 +198,11 @@ public final class ConsoleBackend implements VirtioDeviceBackend {
     }
 
     @Override
+    public java.util.Map<Integer, String> featureNames() {
+        return VirtioConsole.FEATURE_NAMES;
+    }
+
+    @Override
     public FeatureSet features() {
         return FeatureSet.of(VirtioConsole.F_SIZE, VirtioConsole.F_MULTIPORT, VirtioConsole.F_EMERG_WRITE);
     }

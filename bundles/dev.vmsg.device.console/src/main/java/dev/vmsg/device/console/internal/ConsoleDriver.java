@@ -53,6 +53,11 @@ public final class ConsoleDriver implements VirtioDriver {
     }
 
     @Override
+    public java.util.Map<Integer, String> featureNames() {
+        return VirtioConsole.FEATURE_NAMES;
+    }
+
+    @Override
     public FeatureSet supportedFeatures() {
         return FeatureSet.of(VirtioConsole.F_SIZE, VirtioConsole.F_MULTIPORT);
     }

@@ -67,6 +67,11 @@ public final class ConsoleDriverComponent implements VirtioDriver {
     }
 
     @Override
+    public java.util.Map<Integer, String> featureNames() {
+        return driver.featureNames();
+    }
+
+    @Override
     public FeatureSet supportedFeatures() {
         return driver.supportedFeatures();
     }

@@ -13,6 +13,10 @@ final class VirtioConsole {
     /** §5.3.3: the driver may write single characters to emerg_wr. */
     static final int F_EMERG_WRITE = 2;
 
+    /** Names of the virtio-console feature bits (§5.3.3), for administration. */
+    static final java.util.Map<Integer, String> FEATURE_NAMES = java.util.Map.of(F_SIZE, "VIRTIO_CONSOLE_F_SIZE",
+            F_MULTIPORT, "VIRTIO_CONSOLE_F_MULTIPORT", F_EMERG_WRITE, "VIRTIO_CONSOLE_F_EMERG_WRITE");
+
     /** §5.3.4 config offsets: le16 cols, le16 rows, le32 max_nr_ports, le32 emerg_wr. */
     static final int CONFIG_COLS = 0;
     static final int CONFIG_ROWS = 2;

@@ -43,6 +43,7 @@ public final class RngBackend implements VirtioDeviceBackend {
         return DeviceIds.ENTROPY;
     }
 
+    /** virtio-rng defines no device-type feature bits (§5.4.3), so featureNames() keeps its empty default. */
     @Override
     public FeatureSet features() {
         return FeatureSet.EMPTY;
