@@ -11,4 +11,10 @@ final class CommandException extends RuntimeException {
     CommandException(String message) {
         super(message, null, false, false);
     }
+
+    /** Just the message: Gogo prints {@code $exception} with toString. */
+    @Override
+    public String toString() {
+        return getMessage();
+    }
 }

@@ -145,7 +145,10 @@ public final class VmsgCommands {
             keys.sort(null);
             for (String k : keys) {
                 if (!k.startsWith("service.") && !k.startsWith("felix.") && !k.startsWith("component.")) {
-                    out.append(' ').append(k).append('=').append(props.get(k));
+                    Object v = props.get(k);
+                    out.append(' ').append(k).append('=')
+                            .append(v instanceof Object[] a ? String.join(",", Arrays.stream(a).map(String::valueOf)
+                                    .toList()) : String.valueOf(v));
                 }
             }
             return out.toString();
@@ -194,15 +197,13 @@ public final class VmsgCommands {
                 "P99");
         for (TrafficStats s : metrics.busStats()) {
             buses.row(s.name(), s.messageCount(), s.bytesSent(), s.bytesReceived(), sum(s.drops()), sum(s.errors()),
-                    s.requestLatency().count(), duration(s.requestLatency().p50Nanos()),
-                    duration(s.requestLatency().p99Nanos()));
+                    s.requestLatency().count(), p50(s.requestLatency()), p99(s.requestLatency()));
         }
         out.append(buses.isEmpty() ? "no buses\n" : buses.toString());
         Table devices = new Table("DEVICE", "MESSAGES", "SENT B", "RECEIVED B", "ERRORS", "REQUESTS", "P50", "P99");
         for (TrafficStats s : metrics.deviceStats()) {
             devices.row(s.name(), s.messageCount(), s.bytesSent(), s.bytesReceived(), sum(s.errors()),
-                    s.requestLatency().count(), duration(s.requestLatency().p50Nanos()),
-                    duration(s.requestLatency().p99Nanos()));
+                    s.requestLatency().count(), p50(s.requestLatency()), p99(s.requestLatency()));
         }
         if (!devices.isEmpty()) {
             out.append('\n').append(devices);
@@ -231,6 +232,14 @@ public final class VmsgCommands {
         }
         return "n=" + l.count() + " mean " + duration(l.meanNanos()) + " p50 " + duration(l.p50Nanos()) + " p99 "
                 + duration(l.p99Nanos()) + " max " + duration(l.maxNanos());
+    }
+
+    private static String p50(LatencyStats l) {
+        return l.count() == 0 ? "-" : duration(l.p50Nanos());
+    }
+
+    private static String p99(LatencyStats l) {
+        return l.count() == 0 ? "-" : duration(l.p99Nanos());
     }
 
     private static long sum(Map<String, Long> counts) {
@@ -318,10 +327,11 @@ public final class VmsgCommands {
             return CommandHelp.of("detach");
         }
         String name = hostedName(args[0]);
-        Configuration c;
+        String pid;
         try {
-            c = configurations().find(name).orElseThrow(() -> new CommandException("device " + name
+            Configuration c = configurations().find(name).orElseThrow(() -> new CommandException("device " + name
                     + " has no device factory configuration to delete (was it configured another way?)"));
+            pid = c.getPid();
             c.delete();
         } catch (IOException e) {
             throw new CommandException("ConfigurationAdmin could not delete the configuration of " + name + ": "
@@ -330,12 +340,12 @@ public final class VmsgCommands {
         long deadline = System.nanoTime() + ATTACH_WAIT_MILLIS * 1_000_000L;
         while (admin.devices().stream().anyMatch(v -> v.side().equals("device") && v.name().equals(name))) {
             if (System.nanoTime() - deadline > 0) {
-                return "deleted configuration " + c.getPid() + "; device " + name + " is still hosted after "
+                return "deleted configuration " + pid + "; device " + name + " is still hosted after "
                         + ATTACH_WAIT_MILLIS + " ms (see vmsg:devices and the log)\n";
             }
             Thread.sleep(20);
         }
-        return "detached " + name + " (deleted configuration " + c.getPid() + ")\n";
+        return "detached " + name + " (deleted configuration " + pid + ")\n";
     }
 
     /** The name of the device hosted here under {@code ref} (any side of it). */
