@@ -19,7 +19,6 @@ final class LatencyHistogram {
     static final int BUCKETS = SUB_BUCKETS + (63 - SUB_BITS) * SUB_BUCKETS;
 
     private final AtomicLongArray buckets = new AtomicLongArray(BUCKETS);
-    private final LongAdder count = new LongAdder();
     private final LongAdder sum = new LongAdder();
     private final LongAccumulator max = new LongAccumulator(Math::max, 0);
 
@@ -27,7 +26,6 @@ final class LatencyHistogram {
     void record(long nanos) {
         long v = Math.max(0, nanos);
         buckets.incrementAndGet(index(v));
-        count.increment();
         sum.add(v);
         max.accumulate(v);
     }
@@ -64,7 +62,7 @@ final class LatencyHistogram {
             return LatencyStats.EMPTY;
         }
         long top = max.get();
-        return new LatencyStats(n, sum.sum() / Math.max(1, count.sum()), percentile(copy, n, 0.50, top),
+        return new LatencyStats(n, sum.sum() / n, percentile(copy, n, 0.50, top),
                 percentile(copy, n, 0.99, top), top);
     }
 

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * The metrics of one side of a bus: a {@link TrafficMeter} for the whole side (bytes, failed
+ * The metrics of one side of a bus: a {@link TrafficMeter} for the whole side (bytes only, failed
  * requests, the round trip of every request including bus requests) and one per device number,
  * found through a two-level array (no boxing, no map lookup, no allocation once a device's meter
  * exists). Messages by name and drops by reason stay in {@link MessageCounters}.
@@ -41,21 +41,21 @@ final class SideMetrics {
     }
 
     void sent(boolean bus, int devNum, int msgId, boolean response, int bytes) {
-        total.sent(msgId, response, bytes);
+        total.sentBytes(bytes);
         if (!bus) {
             device(devNum).sent(msgId, response, bytes);
         }
     }
 
     void received(boolean bus, int devNum, int msgId, boolean response, int bytes) {
-        total.received(msgId, response, bytes);
+        total.receivedBytes(bytes);
         if (!bus) {
             device(devNum).received(msgId, response, bytes);
         }
     }
 
     void receivedUndecodable(int bytes) {
-        total.receivedUndecodable(bytes);
+        total.receivedBytes(bytes);
     }
 
     void requestCompleted(boolean bus, int devNum, long nanos) {

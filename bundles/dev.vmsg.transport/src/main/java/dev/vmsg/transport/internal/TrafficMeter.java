@@ -22,6 +22,15 @@ final class TrafficMeter {
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
     private final LatencyHistogram latency = new LatencyHistogram();
 
+    /** Counts bytes only: a side's total meter, whose messages by name {@link MessageCounters} counts. */
+    void sentBytes(int bytes) {
+        bytesSent.add(bytes);
+    }
+
+    void receivedBytes(int bytes) {
+        bytesReceived.add(bytes);
+    }
+
     void sent(int msgId, boolean response, int bytes) {
         messages.incrementAndGet((response ? 256 : 0) + (msgId & 0xFF));
         bytesSent.add(bytes);
@@ -43,11 +52,6 @@ final class TrafficMeter {
 
     boolean isIdle() {
         return bytesSent.sum() == 0 && bytesReceived.sum() == 0 && errors.isEmpty();
-    }
-
-    /** Counts the bytes of a frame that could not be decoded (no message to count). */
-    void receivedUndecodable(int bytes) {
-        bytesReceived.add(bytes);
     }
 
     TrafficStats snapshot(String name) {
