@@ -103,13 +103,21 @@ public class AdminCommandsIT extends RngTestSupport {
         assertLine(info, "offered   \\{VIRTIO_CONSOLE_F_SIZE, VIRTIO_CONSOLE_F_MULTIPORT, VIRTIO_CONSOLE_F_EMERG_WRITE, "
                 + "VIRTIO_F_EVENT_IDX, VIRTIO_F_VERSION_1, .*\\}");
         assertLine(info, "agreed    \\{VIRTIO_CONSOLE_F_SIZE, VIRTIO_CONSOLE_F_MULTIPORT, .*VIRTIO_F_VERSION_1.*\\}");
-        assertLine(info, "config    \\d+ bytes, generation \\d+");
+        assertLine(info, "config    12 bytes, generation \\d+");
+        assertLine(info, "  0000   (\\p{XDigit}\\p{XDigit} ){11}\\p{XDigit}\\p{XDigit}"); // cols, rows, max_nr_ports, emerg_wr
         assertLine(info, "configured dev.vmsg.device.console~" + BUS + "-con0 bus=" + BUS + " name=con0 ports=.*");
         assertLine(info, "QUEUE\\s+SIZE\\s+DESC\\s+DRIVER\\s+DEVICE\\s+NOTIFIED\\s+CHAINS\\s+ERRORS");
         assertLine(info, "0\\s+\\d+\\s+0x\\p{XDigit}+\\s+0x\\p{XDigit}+\\s+0x\\p{XDigit}+\\s+\\d+\\s+\\d+\\s+0");
         assertLine(info, "traffic   \\d+ messages, \\d+ B sent, \\d+ B received, requests none");
         String drivenInfo = run("vmsg:info " + BUS + "/" + admin().device("con0").orElseThrow().number() + "/driver");
         assertLine(drivenInfo, "traffic   \\d+ messages, \\d+ B sent, \\d+ B received, requests n=\\d+ mean .* p50 .* p99 .*");
+
+        // the Metrics service a monitoring bundle reads: the same numbers the commands show
+        dev.vmsg.admin.Metrics metrics = awaitService(dev.vmsg.admin.Metrics.class, null, DEFAULT_TIMEOUT);
+        assertTrue(metrics.busStats().stream().anyMatch(s -> s.name().equals(BUS) && s.bytesSent() > 0
+                && s.requestLatency().count() > 0));
+        assertTrue(metrics.deviceStats().stream().anyMatch(s -> s.name().startsWith(BUS + "/")
+                && s.name().endsWith("/driver")));
 
         // ping: timed bus PINGs
         String ping = run("vmsg:ping " + BUS + " 2");

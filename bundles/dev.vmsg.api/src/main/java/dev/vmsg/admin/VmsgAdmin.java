@@ -30,6 +30,17 @@ public interface VmsgAdmin {
     long ping(String bus);
 
     /**
+     * Reads the whole config space of a device from the driver side (GET_CONFIG, generation
+     * checked), as a driver would.
+     *
+     * @param device as in {@link #device(String)}; the driver side of that bus and number is read
+     * @throws IllegalArgumentException when no driven device has that reference
+     * @throws dev.vmsg.driver.VirtioDeviceException when the device does not answer
+     * @since 1.1
+     */
+    byte[] readConfig(String device);
+
+    /**
      * Resets a device from the driver side (status 0, then the whole init sequence again with the
      * driver of its type), also out of a broken state; waits (bounded) for it to finish.
      *

@@ -3,7 +3,7 @@
  * both sides, as plain data records for shells, tests and monitoring bundles; the operations an
  * administrator runs (PING, reset, message trace); and the {@link dev.vmsg.admin.Metrics} service.
  * 1.1: {@code Metrics}, {@code TrafficStats}, {@code LatencyStats}, {@code TraceRecord}, and
- * {@code VmsgAdmin.ping/reset/trace/tracing/traceRecords}.
+ * {@code VmsgAdmin.ping/readConfig/reset/trace/tracing/traceRecords}.
  */
 @Export
 @Version("1.1.0")

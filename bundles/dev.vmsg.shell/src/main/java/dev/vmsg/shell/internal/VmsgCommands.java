@@ -112,6 +112,9 @@ public final class VmsgCommands {
         out.append("agreed    ").append(d.negotiatedFeatures()).append('\n');
         out.append("config    ").append(d.configSize()).append(" bytes, generation ").append(d.configGeneration())
                 .append('\n');
+        if (d.configSize() != 0) {
+            out.append(configBytes(d));
+        }
         if (d.side().equals("device")) {
             out.append("configured ").append(configurationOf(d.name())).append('\n');
         }
@@ -125,6 +128,28 @@ public final class VmsgCommands {
                 .append(s.messageCount()).append(" messages, ").append(s.bytesSent()).append(" B sent, ")
                 .append(s.bytesReceived()).append(" B received, requests ").append(latency(s.requestLatency()))
                 .append('\n'));
+        return out.toString();
+    }
+
+    /** The config space as read by the driver side now, 16 bytes a line, or why it cannot be read. */
+    private String configBytes(DeviceView d) {
+        if (admin.device(d.bus() + "/" + d.number() + "/driver").isEmpty()) {
+            return "          (driven by another container: read it there)\n";
+        }
+        byte[] config;
+        try {
+            config = admin.readConfig(d.bus() + "/" + d.number() + "/driver");
+        } catch (RuntimeException e) {
+            return "          (not readable now: " + e.getMessage() + ")\n";
+        }
+        StringBuilder out = new StringBuilder();
+        for (int at = 0; at < config.length; at += 16) {
+            out.append(String.format("  %04x   ", at));
+            for (int i = at; i < Math.min(at + 16, config.length); i++) {
+                out.append(String.format("%02x", config[i] & 0xFF)).append(i + 1 < Math.min(at + 16, config.length) ? " " : "");
+            }
+            out.append('\n');
+        }
         return out.toString();
     }
 

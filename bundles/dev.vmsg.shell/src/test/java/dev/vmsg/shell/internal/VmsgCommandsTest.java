@@ -58,6 +58,16 @@ class VmsgCommandsTest {
         }
 
         @Override
+        public byte[] readConfig(String ref) {
+            calls.add("readConfig " + ref);
+            byte[] config = new byte[20];
+            for (int i = 0; i < config.length; i++) {
+                config[i] = (byte) (0xF0 + i);
+            }
+            return config;
+        }
+
+        @Override
         public DeviceView reset(String ref) {
             calls.add("reset " + ref);
             return VmsgCommandsTest.device("driver", "running");
@@ -138,6 +148,24 @@ class VmsgCommandsTest {
         CommandException e = assertThrows(CommandException.class, () -> commands.info("nope"));
         assertTrue(e.getMessage().startsWith("no device 'nope'"), e.getMessage());
         assertEquals(0, e.getStackTrace().length, "a command error carries no stack trace");
+    }
+
+    @Test
+    void infoDumpsTheConfigSpaceReadByTheDriverSideOrSaysWhyNot() {
+        DeviceView hosted = device("device", "running");
+        DeviceView withConfig = new DeviceView(hosted.bus(), hosted.number(), "device", hosted.name(), 2, "BLOCK",
+                hosted.status(), hosted.state(), "{}", "{}", 20, 1, List.of());
+        devices.add(withConfig);
+        String alone = commands.info("lb0/3/device");
+        assertTrue(alone.contains("config    20 bytes, generation 1\n          (driven by another container: read it there)\n"),
+                alone);
+        devices.add(new DeviceView("lb0", 3, "driver", "lb0/3", 2, "BLOCK", 0x0F, "running", "{}", "{}", 20, 1,
+                List.of()));
+        String out = commands.info("lb0/3/driver");
+        assertTrue(out.contains("config    20 bytes, generation 1\n"
+                + "  0000   f0 f1 f2 f3 f4 f5 f6 f7 f8 f9 fa fb fc fd fe ff\n"
+                + "  0010   00 01 02 03\n"), out);
+        assertEquals(List.of("readConfig lb0/3/driver"), calls);
     }
 
     @Test

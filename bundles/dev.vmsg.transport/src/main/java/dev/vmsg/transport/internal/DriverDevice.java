@@ -581,6 +581,21 @@ final class DriverDevice implements VirtioDevice {
         }
     }
 
+    /** Bytes of config space an administrator's read shows at most. */
+    static final int ADMIN_CONFIG_LIMIT = 4096;
+
+    /** The config space, its first {@value #ADMIN_CONFIG_LIMIT} bytes at most (administration); any thread. */
+    byte[] readWholeConfig() {
+        GetDeviceInfoResponse i = info;
+        State st = state;
+        if (i == null || st == State.REMOVED || st == State.BROKEN || st == State.IDENTIFYING) {
+            throw new IllegalStateException(describe() + " is " + st.name().toLowerCase(java.util.Locale.ROOT)
+                    + ", its config cannot be read");
+        }
+        long size = Math.min(Integer.toUnsignedLong(i.configSize()), ADMIN_CONFIG_LIMIT);
+        return size == 0 ? new byte[0] : readConfig(0, (int) size);
+    }
+
     /**
      * The administrator's reset: releases the driver, then runs the whole init sequence again
      * (status 0 first) with the driver of its type, also for a broken device. Device thread.

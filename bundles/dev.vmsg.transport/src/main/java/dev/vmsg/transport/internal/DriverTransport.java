@@ -284,6 +284,20 @@ public final class DriverTransport extends TransportSide {
     }
 
     /**
+     * Reads the whole config space of device {@code number} (caller's thread, as a driver reads it).
+     *
+     * @throws IllegalArgumentException when there is no such device on this bus
+     * @throws IllegalStateException when it is not identified yet or is gone
+     */
+    public byte[] readConfig(int number) {
+        DriverDevice d = devices.get(number);
+        if (d == null) {
+            throw new IllegalArgumentException("no device " + number + " on the driver side of bus " + busName());
+        }
+        return d.readWholeConfig();
+    }
+
+    /**
      * Resets device {@code number} and re-initialises it on its own thread; waits at most
      * {@code waitMillis} for that to finish.
      *

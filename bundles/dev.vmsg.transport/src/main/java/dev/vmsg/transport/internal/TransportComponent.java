@@ -143,6 +143,11 @@ public final class TransportComponent implements VmsgAdmin, Metrics {
     }
 
     @Override
+    public byte[] readConfig(String device) {
+        return core.readConfig(device);
+    }
+
+    @Override
     public DeviceView reset(String device) {
         return core.reset(device);
     }

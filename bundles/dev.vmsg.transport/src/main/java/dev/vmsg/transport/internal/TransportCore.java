@@ -331,14 +331,29 @@ public final class TransportCore implements VmsgAdmin, Metrics {
 
     @Override
     public DeviceView reset(String device) {
-        DeviceView v = device(device).orElseThrow(() -> new IllegalArgumentException("no device '" + device
+        DeviceView v = driven(device, "reset");
+        return driverSideOf(v).reset(v.number(), options.resetTimeoutMillis() + 10 * options.requestTimeoutMillis());
+    }
+
+    @Override
+    public byte[] readConfig(String device) {
+        DeviceView v = driven(device, "read its config");
+        return driverSideOf(v).readConfig(v.number());
+    }
+
+    /** The device {@code ref} names, checked to be driven by this container. */
+    private DeviceView driven(String ref, String what) {
+        DeviceView v = device(ref).orElseThrow(() -> new IllegalArgumentException("no device '" + ref
                 + "': name it as <bus>/<number> or by its name (see vmsg:devices)"));
-        BusBinding b = busNamed(v.bus());
-        if (b.driverSide == null) {
-            throw new IllegalArgumentException("device " + device + " is hosted here but driven by another container;"
-                    + " reset it there");
+        if (busNamed(v.bus()).driverSide == null) {
+            throw new IllegalArgumentException("device " + ref + " is hosted here but driven by another container;"
+                    + " " + what + " there");
         }
-        return b.driverSide.reset(v.number(), options.resetTimeoutMillis() + 10 * options.requestTimeoutMillis());
+        return v;
+    }
+
+    private DriverTransport driverSideOf(DeviceView v) {
+        return busNamed(v.bus()).driverSide;
     }
 
     @Override

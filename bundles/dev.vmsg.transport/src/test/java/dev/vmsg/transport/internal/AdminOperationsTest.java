@@ -160,4 +160,20 @@ class AdminOperationsTest {
             assertThrows(IllegalArgumentException.class, () -> rig.core.reset("lb/9"));
         }
     }
+
+    @Test
+    void configSpaceIsReadThroughTheDriverSide() throws Exception {
+        try (Rig rig = new Rig(WireProfile.RFC2, 64)) {
+            rig.driveEcho(new EchoBackend(100));
+            long before = rig.count("driver tx GET_CONFIG");
+            byte[] config = rig.core.readConfig("echo0");
+            assertEquals(100, config.length);
+            for (int i = 0; i < config.length; i++) {
+                assertEquals((byte) (i * 7 + 3), config[i], "byte " + i);
+            }
+            assertTrue(rig.count("driver tx GET_CONFIG") - before >= 3, "RFC2 at 64 bytes: chunked GET_CONFIG");
+            assertArrayEquals(config, rig.core.readConfig("lb/0/driver"), "the same bytes again");
+            assertThrows(IllegalArgumentException.class, () -> rig.core.readConfig("lb/9"));
+        }
+    }
 }
