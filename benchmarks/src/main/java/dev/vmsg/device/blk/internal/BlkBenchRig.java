@@ -87,7 +87,11 @@ public final class BlkBenchRig implements AutoCloseable {
     public BlkBenchRig(Path image, int windowBytes) throws IOException, InterruptedException {
         BlockingQueue<BlockDevice> published = new LinkedBlockingQueue<>();
         bus = LoopbackBus.create("blkbench", WireProfile.REV1, 264, windowBytes, w -> System.err.println(w));
-        core = new TransportCore(TransportOptions.DEFAULTS, TransportLog.SILENT);
+        TransportOptions o = TransportOptions.DEFAULTS;
+        // -Dvmsg.bench.pollMicros=0 measures the event-only data path (no adaptive polling).
+        core = new TransportCore(new TransportOptions(o.requestTimeoutMillis(), o.resetTimeoutMillis(),
+                o.resetPollMillis(), o.removeBoundMillis(), Long.getLong("vmsg.bench.pollMicros", o.pollMicros())),
+                TransportLog.SILENT);
         core.addBus("bus", bus);
         core.addDriver("driver", new BlkDriver(d -> {
             published.add(d);
@@ -104,6 +108,11 @@ public final class BlkBenchRig implements AutoCloseable {
 
     public BlockDevice device() {
         return device;
+    }
+
+    /** Messages carried so far, by side, direction and name (what {@code vmsg:traffic} shows). */
+    public java.util.Map<String, Long> messages() {
+        return core.buses().get(0).messages();
     }
 
     @Override
