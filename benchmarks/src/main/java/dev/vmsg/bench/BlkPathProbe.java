@@ -13,7 +13,8 @@ import java.util.concurrent.CompletableFuture;
  * (EVENT_AVAIL kicks, EVENT_USED completions). Shows where the data path hands off, not how fast
  * it is: take speed from {@link BlockRandomReadBenchmark}.
  *
- * <p>{@code java -cp benchmarks/target/benchmarks.jar dev.vmsg.bench.BlkPathProbe [batches]}
+ * <p>{@code java -cp benchmarks/target/benchmarks.jar dev.vmsg.bench.BlkPathProbe [batches] [loopback|fifo]};
+ * {@code -Dvmsg.bench.pollMicros=0} shows the event-only path.
  */
 public final class BlkPathProbe {
 
@@ -24,7 +25,8 @@ public final class BlkPathProbe {
         int batches = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         Path image = BlkBenchRig.prepareImage();
         long blocks = BlkBenchRig.imageSize() / 4096;
-        try (BlkBenchRig rig = new BlkBenchRig(image, 16 << 20)) {
+        String bus = args.length > 1 ? args[1] : "loopback";
+        try (BlkBenchRig rig = new BlkBenchRig(image, 16 << 20, bus)) {
             BlockDevice dev = rig.device();
             BlockBuffer[] bufs = new BlockBuffer[16];
             for (int i = 0; i < bufs.length; i++) {
