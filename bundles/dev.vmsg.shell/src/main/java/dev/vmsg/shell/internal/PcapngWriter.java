@@ -2,6 +2,9 @@ package dev.vmsg.shell.internal;
 
 import dev.vmsg.admin.TraceRecord;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -55,12 +58,21 @@ final class PcapngWriter {
     /** The whole file for the trace of {@code bus}. */
     static byte[] write(String bus, String profile, List<TraceRecord> records) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(block(SHB, shbBody()));
-        out.writeBytes(block(IDB, idbBody(bus, profile)));
-        for (TraceRecord r : records) {
-            out.writeBytes(block(EPB, epbBody(r)));
+        try {
+            write(out, bus, profile, records);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a ByteArrayOutputStream does not throw
         }
         return out.toByteArray();
+    }
+
+    /** Streams the file for the trace of {@code bus} (a full ring is up to a million blocks). */
+    static void write(OutputStream out, String bus, String profile, List<TraceRecord> records) throws IOException {
+        out.write(block(SHB, shbBody()));
+        out.write(block(IDB, idbBody(bus, profile)));
+        for (TraceRecord r : records) {
+            out.write(block(EPB, epbBody(r)));
+        }
     }
 
     private static byte[] shbBody() {

@@ -444,8 +444,8 @@ public final class VmsgCommands {
                 String profile = admin.buses().stream().filter(b -> b.name().equals(bus)).map(BusView::profile)
                         .findFirst().orElse("");
                 Path file = Path.of(args[2]).toAbsolutePath();
-                try {
-                    Files.write(file, PcapngWriter.write(bus, profile, records));
+                try (java.io.OutputStream o = new java.io.BufferedOutputStream(Files.newOutputStream(file))) {
+                    PcapngWriter.write(o, bus, profile, records);
                 } catch (IOException e) {
                     throw new CommandException("cannot write " + file + ": " + e);
                 }
