@@ -180,6 +180,13 @@ public class AdminCommandsIT extends RngTestSupport {
                 + "ACKNOWLEDGE|DRIVER|FEATURES_OK|DRIVER_OK\n", run("vmsg:reset rng9"));
         assertEquals("detached rng9 (deleted configuration dev.vmsg.device.rng~rng9)\n", run("vmsg:detach rng9"));
         assertFalse(run("vmsg:devices").contains("rng9"));
+
+        // without a name: the first free <type><n> (rng0 is taken by the test's own device)
+        createdPids.add("dev.vmsg.device.rng~rng1");
+        String unnamed = run("vmsg:attach rng " + BUS);
+        assertTrue(unnamed, unnamed.matches("attached rng1 as " + BUS + "/\\d+ \\(configuration dev.vmsg.device.rng~rng1\\)\n"));
+        assertTrue(runFailing("vmsg:attach rng " + BUS + " name=rng1").startsWith("a device named 'rng1' exists already"));
+        assertEquals("detached rng1 (deleted configuration dev.vmsg.device.rng~rng1)\n", run("vmsg:detach rng1"));
     }
 
     @Test

@@ -55,6 +55,9 @@ final class DeviceConfigurations {
                 throw new CommandException("'" + kv + "' is not key=value");
             }
             String key = kv.substring(0, eq).trim();
+            if (key.startsWith("service.") || key.startsWith("component.") || key.startsWith("felix.")) {
+                throw new CommandException("key '" + key + "' is set by the framework, not by a configuration");
+            }
             if (out.put(key, kv.substring(eq + 1).trim()) != null) {
                 throw new CommandException("key '" + key + "' is given twice");
             }

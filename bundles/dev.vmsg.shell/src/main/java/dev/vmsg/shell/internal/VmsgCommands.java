@@ -320,8 +320,11 @@ public final class VmsgCommands {
             return CommandHelp.of("attach");
         }
         String bus = args[1];
-        if (admin.buses().stream().noneMatch(b -> b.name().equals(bus))) {
-            throw new CommandException("no bus named '" + bus + "' (see vmsg:buses)");
+        BusView view = admin.buses().stream().filter(b -> b.name().equals(bus)).findFirst()
+                .orElseThrow(() -> new CommandException("no bus named '" + bus + "' (see vmsg:buses)"));
+        if (!view.deviceSide()) {
+            throw new CommandException("bus " + bus + " is served only on the driver side here: attach the device in"
+                    + " the container that hosts the bus's devices");
         }
         Map<String, String> extra = DeviceConfigurations.properties(Arrays.asList(args).subList(2, args.length));
         String pid;

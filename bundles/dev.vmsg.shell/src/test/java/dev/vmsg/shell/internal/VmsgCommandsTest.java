@@ -294,5 +294,13 @@ class VmsgCommandsTest {
                 .startsWith("no bus named 'lb9'"));
         assertEquals("'oops' is not key=value", assertThrows(CommandException.class,
                 () -> commands.attach("rng", "lb0", "oops")).getMessage());
+        assertEquals("key 'name' is given twice", assertThrows(CommandException.class,
+                () -> commands.attach("rng", "lb0", "name=a", "name=b")).getMessage());
+        assertEquals("key 'service.pid' is set by the framework, not by a configuration", assertThrows(
+                CommandException.class, () -> commands.attach("rng", "lb0", "service.pid=x")).getMessage());
+        buses.add(new BusView("remote", "fifo", "REV1", 264, 0, 4096, true, false, Map.of()));
+        assertTrue(assertThrows(CommandException.class, () -> commands.attach("rng", "remote")).getMessage()
+                .startsWith("bus remote is served only on the driver side here"));
+        assertTrue(calls.isEmpty(), calls.toString());
     }
 }
