@@ -48,10 +48,13 @@ class AdminOperationsTest {
     void metricsCountBytesMessagesAndRequestLatencyPerBusAndDevice() throws Exception {
         try (Rig rig = new Rig(WireProfile.REV1, 264)) {
             rig.driveEcho(new EchoBackend(0));
+            // loopback: both sides are here, so every byte sent is received (once nothing is in flight)
+            Rig.await("bytes sent = bytes received", () -> {
+                TrafficStats s = rig.core.busStats().get(0);
+                return s.bytesSent() > 0 && s.bytesSent() == s.bytesReceived();
+            });
             TrafficStats bus = rig.core.busStats().get(0);
             assertEquals("lb", bus.name());
-            assertTrue(bus.bytesSent() > 0 && bus.bytesSent() == bus.bytesReceived(),
-                    "loopback: both sides here, every byte sent is received: " + bus);
             assertTrue(bus.messages().get("driver tx GET_DEVICE_INFO") >= 1, bus.messages().toString());
             assertTrue(bus.messages().get("device rx GET_DEVICE_INFO") >= 1, bus.messages().toString());
             assertTrue(bus.requestLatency().count() >= 8, "GET_DEVICES + the init sequence: " + bus.requestLatency());
@@ -68,7 +71,7 @@ class AdminOperationsTest {
             assertEquals(1, driver.messages().get("rx GET_DEVICE_INFO (response)"));
             assertTrue(driver.requestLatency().count() < bus.requestLatency().count(), "bus requests are not the device's");
             TrafficStats device = rig.core.stats("lb/0/device").orElseThrow();
-            assertEquals(driver.bytesSent(), device.bytesReceived());
+            assertEquals(driver.bytesSent(), device.bytesReceived(), "what the driver sent device 0 is what it got");
             assertEquals(0, device.requestLatency().count(), "the device side sends no requests");
             assertTrue(rig.core.stats("nothing").isEmpty());
         }
