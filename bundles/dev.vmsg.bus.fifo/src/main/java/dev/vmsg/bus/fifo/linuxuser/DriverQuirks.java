@@ -6,10 +6,12 @@ import dev.vmsg.wire.DeviceBusState;
 import dev.vmsg.wire.EventDevice;
 import dev.vmsg.wire.Frame;
 import dev.vmsg.wire.GetDevicesResponse;
+import dev.vmsg.wire.GetVqueueResponse;
 import dev.vmsg.wire.MessageCodec;
 import dev.vmsg.wire.MessageIds;
 import dev.vmsg.wire.MessageType;
 import dev.vmsg.wire.WireException;
+import dev.vmsg.wire.WireProfile;
 import java.nio.ByteBuffer;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,18 +33,28 @@ import java.util.concurrent.atomic.AtomicLong;
  *       not answer sanely (or aborts) for a device number with nothing behind it. This side keeps
  *       the set of device numbers discovered by GET_DEVICES and EVENT_DEVICE and refuses, with a
  *       typed {@link BusException}, to send a transport message to any other number.
+ *   <li><b>Quirk "GET_VQUEUE reports a default size for a queue never set up"</b>: QEMU answers
+ *       GET_VQUEUE for an untouched queue with its default size (8) as cur_size and all three
+ *       addresses 0. RFC3 has no enabled flag, so a non-zero size would read as "configured" and a
+ *       careful driver would refuse the queue. In RFC3 only, a GET_VQUEUE response with a non-zero
+ *       cur_size but no address at all is handed over with cur_size 0: a queue without rings is not
+ *       configured (the 2026 rule: size != 0 implies all three addresses != 0).
  * </ol>
  *
- * The third QEMU quirk, stale indices in old queue files, is the queue's business: see
- * {@link SpscQueue}.
+ * The remaining QEMU quirk, stale indices in old queue files, is the queue's and the endpoint's
+ * business: see {@link SpscQueue} and {@link LinuxUserEndpoint}.
  */
 final class DriverQuirks {
+
+    /** Payload offset of cur_size in a GET_VQUEUE response (every profile with a token; spec 1.3). */
+    private static final int GET_VQUEUE_CUR_SIZE = 8;
 
     private final BusInfo info;
     private final MessageCodec codec;
     private final Set<Integer> discovered = ConcurrentHashMap.newKeySet();
     private final AtomicLong tokensRestored = new AtomicLong();
     private final AtomicLong sizesCut = new AtomicLong();
+    private final AtomicLong queueSizesCleared = new AtomicLong();
     private volatile int getDevicesToken = -1;
 
     DriverQuirks(BusInfo info) {
@@ -98,6 +110,12 @@ final class DriverQuirks {
                     }
                 }
             }
+        } else if (type == MessageType.TRANSPORT_RESPONSE && id == MessageIds.GET_VQUEUE
+                && info.profile() == WireProfile.RFC3 && decode(frame) instanceof GetVqueueResponse r
+                && r.size() != 0 && r.descriptorAddr() == 0 && r.driverAddr() == 0 && r.deviceAddr() == 0) {
+            // Quirk "GET_VQUEUE reports a default size for a queue never set up".
+            Frames.setU32(frame, Frames.HEADER + GET_VQUEUE_CUR_SIZE, 0);
+            queueSizesCleared.incrementAndGet();
         } else if (type == MessageType.BUS_REQUEST && id == MessageIds.BUS_EVENT_DEVICE
                 && decode(frame) instanceof EventDevice e) {
             if (e.state() == DeviceBusState.ADDED) {
@@ -134,5 +152,9 @@ final class DriverQuirks {
 
     long sizesCut() {
         return sizesCut.get();
+    }
+
+    long queueSizesCleared() {
+        return queueSizesCleared.get();
     }
 }

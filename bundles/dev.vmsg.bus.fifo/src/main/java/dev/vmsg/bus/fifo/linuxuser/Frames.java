@@ -41,6 +41,12 @@ final class Frames {
         put16(f, 6, size);
     }
 
+    /** Writes a little-endian u32 at {@code offset} from the frame's start. */
+    static void setU32(ByteBuffer f, int offset, int v) {
+        put16(f, offset, v & 0xFFFF);
+        put16(f, offset + 2, v >>> 16);
+    }
+
     private static int u16(ByteBuffer f, int offset) {
         int at = f.position() + offset;
         return (f.get(at) & 0xFF) | (f.get(at + 1) & 0xFF) << 8;

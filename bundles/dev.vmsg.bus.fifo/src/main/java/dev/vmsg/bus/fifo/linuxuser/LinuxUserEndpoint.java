@@ -31,6 +31,7 @@ abstract sealed class LinuxUserEndpoint implements BusEndpoint
 
     private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final long FULL_PARK_NANOS = 50_000;
     private static final long JOIN_MILLIS = 5000;
 
@@ -53,6 +54,7 @@ abstract sealed class LinuxUserEndpoint implements BusEndpoint
     private volatile Queues queues;
     private volatile FrameReceiver receiver;
     private volatile boolean up;
+    private volatile boolean announce;
     private volatile boolean closed;
     private volatile Thread linkThread;
     private volatile Thread rxThread;
@@ -134,11 +136,11 @@ abstract sealed class LinuxUserEndpoint implements BusEndpoint
         if (closed) {
             throw new BusException(BusException.Reason.CLOSED, "qemu bus " + info.name() + " is closed");
         }
+        FrameReceiver previous = receiver;
         receiver = Objects.requireNonNull(frameReceiver, "receiver");
         if (linkThread != null) {
-            if (up) {
-                frameReceiver.onLinkUp();
-            }
+            // A new receiver of a running link hears link-up from the link thread, as the first one did.
+            announce = previous != frameReceiver;
             return;
         }
         Thread l = new Thread(this::runLink, "vmsg-qemu-" + info.name() + "-" + side + "-link");
@@ -248,21 +250,28 @@ abstract sealed class LinuxUserEndpoint implements BusEndpoint
             if (!up && connected) {
                 upConnection = connection;
                 up = true;
+                announce = false;
                 ups.incrementAndGet();
-                FrameReceiver r = receiver;
-                if (r != null) {
-                    try {
-                        r.onLinkUp();
-                    } catch (RuntimeException e) {
-                        warnings.accept("qemu bus " + info.name() + ": link-up handler failed: " + e);
-                    }
-                }
+                linkUpTo(receiver);
+            } else if (up && announce) {
+                announce = false;
+                linkUpTo(receiver);
             }
         } catch (IOException | RuntimeException | InternalError e) {
             queues = null;
             refuse("the queue files cannot be used: " + e);
             if (up) {
                 down("the queue files cannot be used: " + e);
+            }
+        }
+    }
+
+    private void linkUpTo(FrameReceiver r) {
+        if (r != null) {
+            try {
+                r.onLinkUp();
+            } catch (RuntimeException e) {
+                warnings.accept("qemu bus " + info.name() + ": link-up handler failed: " + e);
             }
         }
     }
@@ -293,7 +302,12 @@ abstract sealed class LinuxUserEndpoint implements BusEndpoint
             }
             try {
                 drain(q);
-                doorbell.await(WAIT_NANOS);
+                if (up) {
+                    doorbell.await(WAIT_NANOS);
+                } else {
+                    // No peer on the socket: nothing rings; look again at the queue now and then.
+                    LockSupport.parkNanos(this, IDLE_NANOS);
+                }
             } catch (InternalError e) {
                 refuse("the queue file is no longer mapped (truncated?): " + e.getMessage());
                 LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(1));

@@ -19,8 +19,9 @@ import java.nio.ByteOrder;
  * {@code slot[head]} and then publishes {@code head} with release; the consumer reads {@code head}
  * with acquire, copies {@code slot[tail]} and then publishes {@code tail} with release. Indices are
  * host-order u32 in QEMU; vmsg reads them little-endian, the order of every host QEMU's linux-user
- * bus runs on (x86-64, aarch64). No index is ever reset: a file left by an earlier run is picked up
- * with the indices it holds, as QEMU's {@code spsc_open} does.
+ * bus runs on (x86-64, aarch64). Quirk "stale indices in old queue files are picked up as they
+ * are": no index is ever reset; a file left by an earlier run is used with the indices it holds, as
+ * QEMU's {@code spsc_open} does, so a peer that already runs on that file stays in step.
  *
  * <p>Each side writes only the index it owns, so one producer and one consumer may run at once; a
  * side must not produce from two threads (the endpoint serialises senders).

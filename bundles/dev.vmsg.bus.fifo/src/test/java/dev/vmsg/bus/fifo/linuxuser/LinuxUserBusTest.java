@@ -22,20 +22,26 @@ import dev.vmsg.wire.DeviceBusState;
 import dev.vmsg.wire.EventDevice;
 import dev.vmsg.wire.Frame;
 import dev.vmsg.wire.GetDeviceInfoRequest;
-import dev.vmsg.wire.Header;
 import dev.vmsg.wire.GetDevicesRequest;
 import dev.vmsg.wire.GetDevicesResponse;
+import dev.vmsg.wire.GetVqueueRequest;
+import dev.vmsg.wire.GetVqueueResponse;
+import dev.vmsg.wire.Header;
 import dev.vmsg.wire.Message;
 import dev.vmsg.wire.MessageCodec;
 import dev.vmsg.wire.MessageIds;
+import dev.vmsg.wire.VqueueFlags;
 import dev.vmsg.wire.WireProfile;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -169,11 +175,11 @@ class LinuxUserBusTest {
     @Test
     void ramFileLargerThanTheWindowIsMappedAsAPrefix() throws IOException {
         Path ram = dir.resolve("qemu-ram");
-        try (var ch = java.nio.channels.FileChannel.open(ram, java.nio.file.StandardOpenOption.CREATE_NEW,
-                java.nio.file.StandardOpenOption.WRITE)) {
+        try (var ch = FileChannel.open(ram, StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE)) {
             ch.write(ByteBuffer.wrap(new byte[] {0x5A}), 2L * RAM - 1);
         }
-        Files.write(ram, new byte[] {0x11, 0x22}, java.nio.file.StandardOpenOption.WRITE);
+        Files.write(ram, new byte[] {0x11, 0x22}, StandardOpenOption.WRITE);
         LinuxUserBus b = bus(Role.DEVICE);
         assertEquals(RAM, b.info().window().size());
         assertEquals(0x4000_0000L, b.info().window().base());
@@ -393,6 +399,47 @@ class LinuxUserBusTest {
         rx.next();
         assertThrows(BusException.class, () -> endpoint.send(encode(new GetDeviceInfoRequest(), 5, 6)));
         assertTrue(qemu.frames.isEmpty(), "the refused requests never reached the device side");
+    }
+
+    /** An RFC3 GET_VQUEUE response for queue 0 of device 0: max 1024, the given size and addresses. */
+    private static ByteBuffer getVqueueAnswer(int token, int size, long desc, long driver, long device) {
+        ByteBuffer b = ByteBuffer.allocate(48).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(0, (byte) 0x01).put(1, (byte) MessageIds.GET_VQUEUE).putShort(4, (short) token).putShort(6, (short) 48);
+        b.putInt(12, 1024).putInt(16, size).putLong(24, desc).putLong(32, driver).putLong(40, device);
+        return b;
+    }
+
+    @Test
+    void getVqueueDefaultSizeOfAQueueNeverSetUpReadsAsUnconfigured() throws Exception {
+        LinuxUserBus device = bus(Role.DEVICE);
+        QuirkyQemuDevice qemu = new QuirkyQemuDevice(device);
+        var deviceEndpoint = device.deviceEndpoint().orElseThrow();
+        deviceEndpoint.open(qemu);
+        LinuxUserBus driver = bus(Role.DRIVER);
+        var endpoint = driver.driverEndpoint().orElseThrow();
+        Recorder rx = new Recorder();
+        endpoint.open(rx);
+        Awaits.until("link up", () -> driver.linkUp() && device.linkUp());
+        endpoint.send(encode(new GetDevicesRequest(0, 256), 0, 1));
+        rx.next();
+
+        // What a QEMU 10.2 build answered for a queue never set up: cur_size 8 (its default), no address.
+        endpoint.send(encode(new GetVqueueRequest(0), 0, 2));
+        assertEquals(MessageIds.GET_VQUEUE, header(qemu.next()).msgId());
+        deviceEndpoint.send(getVqueueAnswer(2, 8, 0, 0, 0));
+        GetVqueueResponse fresh = (GetVqueueResponse) decode(rx.next()).message();
+        assertEquals(0, fresh.size(), "quirk: a size without rings is not a configured queue");
+        assertEquals(1024, fresh.maxSize());
+        assertEquals(0, fresh.flags() & VqueueFlags.ENABLED);
+
+        // A queue that was set up keeps its size.
+        endpoint.send(encode(new GetVqueueRequest(0), 0, 3));
+        qemu.next();
+        deviceEndpoint.send(getVqueueAnswer(3, 16, 0x4000_1000L, 0x4000_2000L, 0x4000_3000L));
+        GetVqueueResponse set = (GetVqueueResponse) decode(rx.next()).message();
+        assertEquals(16, set.size());
+        assertEquals(0x4000_1000L, set.descriptorAddr());
+        assertEquals(1, ((LinuxUserEndpoint.DriverSide) endpoint).quirks().queueSizesCleared());
     }
 
     @Test
