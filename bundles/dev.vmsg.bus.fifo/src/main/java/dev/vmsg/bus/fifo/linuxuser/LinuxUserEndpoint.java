@@ -6,13 +6,14 @@ import dev.vmsg.bus.BusInfo;
 import dev.vmsg.bus.DeviceEndpoint;
 import dev.vmsg.bus.DriverEndpoint;
 import dev.vmsg.bus.FrameReceiver;
+import dev.vmsg.bus.fifo.internal.BusThreads;
 import dev.vmsg.bus.fifo.internal.Doorbell;
+import dev.vmsg.bus.fifo.internal.ReceiverSlot;
 import dev.vmsg.bus.fifo.internal.SharedFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -33,7 +34,6 @@ abstract sealed class LinuxUserEndpoint implements BusEndpoint
     private static final long WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final long FULL_PARK_NANOS = 50_000;
-    private static final long JOIN_MILLIS = 5000;
 
     /** Both queue files of one attachment; replaced when a file is replaced under this side. */
     record Queues(SharedFile txFile, SharedFile rxFile, SpscQueue tx, SpscQueue rx) {
@@ -52,9 +52,9 @@ abstract sealed class LinuxUserEndpoint implements BusEndpoint
     private final Object sendLock = new Object();
     private final ByteBuffer scratch;
     private volatile Queues queues;
-    private volatile FrameReceiver receiver;
+    private final ReceiverSlot receiver;
+    private final String label;
     private volatile boolean up;
-    private volatile boolean announce;
     private volatile boolean closed;
     private volatile Thread linkThread;
     private volatile Thread rxThread;
@@ -62,11 +62,7 @@ abstract sealed class LinuxUserEndpoint implements BusEndpoint
     private long upConnection;
     private String lastRefusal;
 
-    private final AtomicLong sent = new AtomicLong();
-    private final AtomicLong received = new AtomicLong();
     private final AtomicLong stale = new AtomicLong();
-    private final AtomicLong ups = new AtomicLong();
-    private final AtomicLong downs = new AtomicLong();
 
     LinuxUserEndpoint(LinuxUserBusOptions options, BusInfo info, SharedFile ram, String side, String peerSide,
             Doorbell doorbell, Consumer<String> warnings) {
@@ -78,6 +74,8 @@ abstract sealed class LinuxUserEndpoint implements BusEndpoint
         this.doorbell = doorbell;
         this.warnings = warnings;
         this.scratch = ByteBuffer.allocate(info.maxMessageSize()).order(ByteOrder.LITTLE_ENDIAN);
+        this.label = "qemu bus " + info.name();
+        this.receiver = new ReceiverSlot(label, warnings);
     }
 
     /** Maps both queue files, or returns null to try again on the next tick. Link thread (device: also constructor). */
@@ -113,7 +111,7 @@ abstract sealed class LinuxUserEndpoint implements BusEndpoint
     private void noteLeftovers(Queues q, int dropped) {
         if (dropped > 0) {
             stale.addAndGet(dropped);
-            warnings.accept("qemu bus " + info.name() + " (" + side + " side): skipped " + dropped
+            warnings.accept(label + " (" + side + " side): skipped " + dropped
                     + " message(s) an earlier run left in " + q.rxFile.path() + " (indices kept as found: head "
                     + q.rx.head() + ")");
         }
@@ -122,7 +120,7 @@ abstract sealed class LinuxUserEndpoint implements BusEndpoint
     void refuse(String why) {
         if (!why.equals(lastRefusal)) {
             lastRefusal = why;
-            warnings.accept("qemu bus " + info.name() + " (" + side + " side): " + why);
+            warnings.accept(label + " (" + side + " side): " + why);
         }
     }
 
@@ -134,30 +132,20 @@ abstract sealed class LinuxUserEndpoint implements BusEndpoint
     @Override
     public synchronized void open(FrameReceiver frameReceiver) {
         if (closed) {
-            throw new BusException(BusException.Reason.CLOSED, "qemu bus " + info.name() + " is closed");
+            throw new BusException(BusException.Reason.CLOSED, label + " is closed");
         }
-        FrameReceiver previous = receiver;
-        receiver = Objects.requireNonNull(frameReceiver, "receiver");
+        // A new receiver of a running link hears link-up from the link thread, as the first one did.
+        receiver.attach(frameReceiver, linkThread != null);
         if (linkThread != null) {
-            // A new receiver of a running link hears link-up from the link thread, as the first one did.
-            announce = previous != frameReceiver;
             return;
         }
-        Thread l = new Thread(this::runLink, "vmsg-qemu-" + info.name() + "-" + side + "-link");
-        l.setDaemon(true);
-        linkThread = l;
-        Thread r = new Thread(this::runDelivery, "vmsg-qemu-" + info.name() + "-" + side + "-rx");
-        r.setDaemon(true);
-        rxThread = r;
-        l.start();
-        r.start();
+        linkThread = BusThreads.start(this::runLink, "vmsg-qemu-" + info.name() + "-" + side + "-link");
+        rxThread = BusThreads.start(this::runDelivery, "vmsg-qemu-" + info.name() + "-" + side + "-rx");
     }
 
     @Override
     public synchronized void detach(FrameReceiver frameReceiver) {
-        if (receiver == frameReceiver) {
-            receiver = null;
-        }
+        receiver.detach(frameReceiver);
     }
 
     // ---- send ----
@@ -165,7 +153,7 @@ abstract sealed class LinuxUserEndpoint implements BusEndpoint
     @Override
     public void send(ByteBuffer frame) {
         if (closed) {
-            throw new BusException(BusException.Reason.CLOSED, "qemu bus " + info.name() + " is closed");
+            throw new BusException(BusException.Reason.CLOSED, label + " is closed");
         }
         FramingGuard.check(info, frame);
         beforeSend(frame);
@@ -180,7 +168,6 @@ abstract sealed class LinuxUserEndpoint implements BusEndpoint
                 offered = q.tx.offer(frame);
             }
             if (offered) {
-                sent.incrementAndGet();
                 doorbell.ring();
                 return;
             }
@@ -188,7 +175,7 @@ abstract sealed class LinuxUserEndpoint implements BusEndpoint
             if (deadline == 0) {
                 deadline = now + TimeUnit.MILLISECONDS.toNanos(options.sendTimeoutMillis());
             } else if (now - deadline > 0) {
-                throw new BusException(BusException.Reason.SEND_TIMEOUT, "qemu bus " + info.name() + ": the "
+                throw new BusException(BusException.Reason.SEND_TIMEOUT, label + ": the "
                         + peerSide + " side has not consumed for " + options.sendTimeoutMillis() + " ms; its queue of "
                         + SpscQueue.CAPACITY + " slots is full and the frame was not sent");
             }
@@ -199,9 +186,9 @@ abstract sealed class LinuxUserEndpoint implements BusEndpoint
 
     private BusException noLink() {
         if (closed) {
-            return new BusException(BusException.Reason.CLOSED, "qemu bus " + info.name() + " is closed");
+            return new BusException(BusException.Reason.CLOSED, label + " is closed");
         }
-        return new BusException(BusException.Reason.PEER_LOST, "qemu bus " + info.name() + ": no " + peerSide
+        return new BusException(BusException.Reason.PEER_LOST, label + ": no " + peerSide
                 + " side connected on " + options.socket() + "; start the " + peerSide + " side or check its paths");
     }
 
@@ -250,12 +237,9 @@ abstract sealed class LinuxUserEndpoint implements BusEndpoint
             if (!up && connected) {
                 upConnection = connection;
                 up = true;
-                announce = false;
-                ups.incrementAndGet();
-                linkUpTo(receiver);
-            } else if (up && announce) {
-                announce = false;
-                linkUpTo(receiver);
+                receiver.linkUp();
+            } else if (up) {
+                receiver.announceIfOwed();
             }
         } catch (IOException | RuntimeException | InternalError e) {
             queues = null;
@@ -266,29 +250,11 @@ abstract sealed class LinuxUserEndpoint implements BusEndpoint
         }
     }
 
-    private void linkUpTo(FrameReceiver r) {
-        if (r != null) {
-            try {
-                r.onLinkUp();
-            } catch (RuntimeException e) {
-                warnings.accept("qemu bus " + info.name() + ": link-up handler failed: " + e);
-            }
-        }
-    }
-
     private void down(String reason) {
         up = false;
-        downs.incrementAndGet();
         linkLost();
-        warnings.accept("qemu bus " + info.name() + " (" + side + " side): link down: " + reason);
-        FrameReceiver r = receiver;
-        if (r != null) {
-            try {
-                r.onLinkDown("qemu bus " + info.name() + ": " + reason);
-            } catch (RuntimeException e) {
-                warnings.accept("qemu bus " + info.name() + ": link-down handler failed: " + e);
-            }
-        }
+        warnings.accept(label + " (" + side + " side): link down: " + reason);
+        receiver.linkDown(reason);
     }
 
     // ---- delivery thread ----
@@ -318,17 +284,8 @@ abstract sealed class LinuxUserEndpoint implements BusEndpoint
     /** Hands every waiting message over: the whole queue per wake-up, as QEMU drains. */
     private void drain(Queues q) {
         while (!closed && q == queues && q.rx.poll(scratch, info.maxMessageSize())) {
-            received.incrementAndGet();
             afterReceive(scratch);
-            FrameReceiver r = receiver;
-            if (r == null) {
-                continue;
-            }
-            try {
-                r.onFrame(scratch);
-            } catch (RuntimeException e) {
-                warnings.accept("qemu bus " + info.name() + ": the " + side + " side's receiver failed on a frame: " + e);
-            }
+            receiver.frame(scratch, side);
         }
     }
 
@@ -346,25 +303,9 @@ abstract sealed class LinuxUserEndpoint implements BusEndpoint
             l = linkThread;
             r = rxThread;
         }
-        join(r);
-        join(l);
+        BusThreads.join(r, label, warnings);
+        BusThreads.join(l, label, warnings);
         doorbell.close();
-    }
-
-    private void join(Thread t) {
-        if (t == null || t == Thread.currentThread()) {
-            return;
-        }
-        LockSupport.unpark(t);
-        try {
-            t.join(JOIN_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (t.isAlive()) {
-            warnings.accept("qemu bus " + info.name() + ": thread " + t.getName() + " did not stop within "
-                    + JOIN_MILLIS + " ms (receiver stuck?)");
-        }
     }
 
     // ---- observation ----
@@ -373,29 +314,13 @@ abstract sealed class LinuxUserEndpoint implements BusEndpoint
         return up && queues != null;
     }
 
-    long framesSent() {
-        return sent.get();
-    }
-
-    long framesReceived() {
-        return received.get();
-    }
-
     long staleSkipped() {
         return stale.get();
     }
 
-    long linkUps() {
-        return ups.get();
-    }
-
-    long linkDowns() {
-        return downs.get();
-    }
-
     @Override
     public String toString() {
-        return "qemu bus " + info.name() + " " + side + " side (" + (up ? "up" : "down") + ")";
+        return label + " " + side + " side (" + (up ? "up" : "down") + ")";
     }
 
     /** The driver side: maps the queue files the device side created, connects to its socket. */

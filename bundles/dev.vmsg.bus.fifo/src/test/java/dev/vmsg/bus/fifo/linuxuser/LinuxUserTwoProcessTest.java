@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vmsg.admin.BusView;
 import dev.vmsg.bus.fifo.internal.Awaits;
 import dev.vmsg.bus.fifo.internal.FifoBusOptions.Role;
+import dev.vmsg.bus.fifo.internal.HostProcess;
 import dev.vmsg.device.blk.BlockDevice;
 import dev.vmsg.device.blk.internal.BlkDriver;
 import dev.vmsg.device.rng.EntropySource;
@@ -16,10 +17,7 @@ import dev.vmsg.device.rng.internal.RngDriver;
 import dev.vmsg.transport.internal.TransportCore;
 import dev.vmsg.transport.internal.TransportLog;
 import dev.vmsg.transport.internal.TransportOptions;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -68,25 +66,9 @@ class LinuxUserTwoProcessTest {
     }
 
     private BlockingQueue<String> startDeviceHost() throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        host = new ProcessBuilder(java, "-Xmx96m", "-cp", System.getProperty("java.class.path"),
-                QemuDeviceHostMain.class.getName(), dir.toString(), String.valueOf(RAM))
-                .redirectErrorStream(true).start();
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(host.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                String s;
-                while ((s = r.readLine()) != null) {
-                    lines.add(s);
-                }
-            } catch (IOException e) {
-                lines.add("reader: " + e);
-            }
-        }, "vmsg-test-qemu-host-output");
-        reader.setDaemon(true);
-        reader.start();
-        return lines;
+        HostProcess h = HostProcess.start(QemuDeviceHostMain.class, "96m", dir.toString(), String.valueOf(RAM));
+        host = h.process();
+        return h.lines();
     }
 
     @Test

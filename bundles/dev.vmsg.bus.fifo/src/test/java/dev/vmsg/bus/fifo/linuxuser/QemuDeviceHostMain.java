@@ -1,13 +1,11 @@
 package dev.vmsg.bus.fifo.linuxuser;
 
 import dev.vmsg.bus.fifo.internal.FifoBusOptions;
+import dev.vmsg.bus.fifo.internal.HostProcess;
 import dev.vmsg.device.blk.internal.BlkForBusTests;
 import dev.vmsg.device.rng.internal.RngBackend;
 import dev.vmsg.transport.internal.TransportCore;
-import dev.vmsg.transport.internal.TransportLog;
 import dev.vmsg.transport.internal.TransportOptions;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 
@@ -26,41 +24,19 @@ public final class QemuDeviceHostMain {
     private QemuDeviceHostMain() {
     }
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
         int ramSize = Integer.parseInt(args[1]);
         LinuxUserBus bus = new LinuxUserBus(LinuxUserBusOptions.defaults("qemu0", FifoBusOptions.Role.DEVICE, dir,
                 "linux-user", ramSize), w -> line("bus: " + w));
-        TransportCore core = new TransportCore(TransportOptions.DEFAULTS, new TransportLog() {
-            @Override
-            public void info(String message) {
-                line("info: " + message);
-            }
-
-            @Override
-            public void warn(String message) {
-                line("warn: " + message);
-            }
-
-            @Override
-            public void debug(String message) {
-            }
-        });
+        TransportCore core = new TransportCore(TransportOptions.DEFAULTS, HostProcess.printingLog());
         core.addBus("qemu0", bus);
         core.addBackend("rng0", new RngBackend(new SecureRandom(), 4096, 64), "qemu0", "rng0", null);
         core.addBackend("blk0", BlkForBusTests.memoryBackend(BLK_BYTES, w -> line("blk: " + w)), "qemu0", "blk0", null);
-        line("device host ready, pid " + ProcessHandle.current().pid());
-        InputStream in = System.in;
-        while (in.read() >= 0) {
-            // runs until the test closes our stdin (or kills us)
-        }
-        core.close();
-        bus.close();
-        line("device host stopped");
+        HostProcess.serveUntilStdinClosed(core::close, bus);
     }
 
-    private static synchronized void line(String s) {
-        System.out.println(s);
-        System.out.flush();
+    private static void line(String s) {
+        HostProcess.line(s);
     }
 }
