@@ -60,7 +60,8 @@ abstract sealed class LinuxUserEndpoint implements BusEndpoint
     private volatile Thread rxThread;
     // link thread only
     private long upConnection;
-    private String lastRefusal;
+    // link thread, and the delivery thread for a failed mapping
+    private volatile String lastRefusal;
 
     private final AtomicLong stale = new AtomicLong();
 
@@ -213,7 +214,9 @@ abstract sealed class LinuxUserEndpoint implements BusEndpoint
             if (q != null && !q.intact()) {
                 queues = null;
                 doorbell.reset();
-                down("a queue file was truncated, unlinked or replaced");
+                if (up) {
+                    down("a queue file was truncated, unlinked or replaced");
+                }
                 return;
             }
             if (q == null) {
