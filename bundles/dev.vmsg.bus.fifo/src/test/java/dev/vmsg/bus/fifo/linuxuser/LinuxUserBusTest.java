@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vmsg.bus.BusException;
+import dev.vmsg.bus.DeviceEndpoint;
+import dev.vmsg.bus.DriverEndpoint;
 import dev.vmsg.bus.FrameReceiver;
 import dev.vmsg.bus.fifo.internal.Awaits;
 import dev.vmsg.bus.fifo.internal.FifoBusOptions.Role;
@@ -53,6 +55,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -289,6 +292,28 @@ class LinuxUserBusTest {
 
     // ---- quirks ----
 
+    /** A device side with {@code deviceReceiver} and a driver side recording into {@code rx}, linked. */
+    private record Linked<R extends FrameReceiver>(LinuxUserBus device, R qemu, DeviceEndpoint deviceEndpoint,
+            LinuxUserBus driver, DriverEndpoint endpoint, Recorder rx) {
+    }
+
+    private <R extends FrameReceiver> Linked<R> linked(Function<LinuxUserBus, R> deviceReceiver) throws Exception {
+        LinuxUserBus device = bus(Role.DEVICE);
+        R qemu = deviceReceiver.apply(device);
+        DeviceEndpoint deviceEndpoint = device.deviceEndpoint().orElseThrow();
+        deviceEndpoint.open(qemu);
+        LinuxUserBus driver = bus(Role.DRIVER);
+        DriverEndpoint endpoint = driver.driverEndpoint().orElseThrow();
+        Recorder rx = new Recorder();
+        endpoint.open(rx);
+        Awaits.until("link up", () -> driver.linkUp() && device.linkUp());
+        return new Linked<>(device, qemu, deviceEndpoint, driver, endpoint, rx);
+    }
+
+    private static DriverQuirks quirks(Linked<?> l) {
+        return ((LinuxUserEndpoint.DriverSide) l.endpoint()).quirks();
+    }
+
     /**
      * QEMU's GET_DEVICES answer as a QEMU 10.2 build sent it (spec 6.2.1): type 0x03, token 0, msg_size
      * 46, offset 0, count 32, next_offset 0, a 4-byte bitmap (device 0), then padding.
@@ -320,16 +345,9 @@ class LinuxUserBusTest {
 
     @Test
     void getDevicesAnswerWithoutTokenAndWithOversizedMsgSizeIsUnderstood() throws Exception {
-        LinuxUserBus device = bus(Role.DEVICE);
-        device.deviceEndpoint().orElseThrow().open(new QuirkyQemuDevice(device));
-        LinuxUserBus driver = bus(Role.DRIVER);
-        var endpoint = driver.driverEndpoint().orElseThrow();
-        Recorder rx = new Recorder();
-        endpoint.open(rx);
-        Awaits.until("link up", () -> driver.linkUp() && device.linkUp());
-
-        endpoint.send(encode(new GetDevicesRequest(0, 256), 0, 0x1234));
-        Frame f = decode(rx.next());
+        Linked<QuirkyQemuDevice> l = linked(QuirkyQemuDevice::new);
+        l.endpoint().send(encode(new GetDevicesRequest(0, 256), 0, 0x1234));
+        Frame f = decode(l.rx().next());
         assertEquals(0x1234, f.header().token(), "quirk: the missing token is restored from the request");
         assertEquals(46, f.header().msgSize(), "quirk: msg_size beyond the bitmap is padding within the framing");
         GetDevicesResponse r = (GetDevicesResponse) f.message();
@@ -337,19 +355,13 @@ class LinuxUserBusTest {
         BitSet only0 = new BitSet();
         only0.set(0);
         assertEquals(only0, r.presentDevices());
-        assertEquals(1, ((LinuxUserEndpoint.DriverSide) endpoint).quirks().tokensRestored());
+        assertEquals(1, quirks(l).tokensRestored());
     }
 
     @Test
     void getDevicesAnswerClaimingMoreThanTheFramingIsCutToIt() throws Exception {
-        LinuxUserBus device = bus(Role.DEVICE);
-        device.deviceEndpoint().orElseThrow().open(new Recorder());
-        LinuxUserBus driver = bus(Role.DRIVER);
-        var endpoint = driver.driverEndpoint().orElseThrow();
-        Recorder rx = new Recorder();
-        endpoint.open(rx);
-        Awaits.until("link up", () -> driver.linkUp() && device.linkUp());
-        endpoint.send(encode(new GetDevicesRequest(0, 32), 0, 0x77));
+        Linked<Recorder> l = linked(device -> new Recorder());
+        l.endpoint().send(encode(new GetDevicesRequest(0, 32), 0, 0x77));
 
         // Written by a plain peer, as the vmsg device side refuses to produce it: msg_size 0xFFFF.
         QueueFileReader deviceQueue = new QueueFileReader(dir.resolve("queue-linux-user-device"));
@@ -359,24 +371,21 @@ class LinuxUserBusTest {
         m[4] = 0x77;
         deviceQueue.putSlot(0, m);
         deviceQueue.setHead(1);
-        Frame f = decode(rx.next());
+        Frame f = decode(l.rx().next());
         assertEquals(48, f.header().msgSize(), "cut to the 48-byte framing");
         assertEquals(0x77, f.header().token(), "an echoed token is left alone");
         assertTrue(((GetDevicesResponse) f.message()).isPresent(0));
-        assertEquals(1, ((LinuxUserEndpoint.DriverSide) endpoint).quirks().sizesCut());
-        assertEquals(0, ((LinuxUserEndpoint.DriverSide) endpoint).quirks().tokensRestored());
+        assertEquals(1, quirks(l).sizesCut());
+        assertEquals(0, quirks(l).tokensRestored());
     }
 
     @Test
     void onlyDiscoveredDeviceNumbersAreEverAddressed() throws Exception {
-        LinuxUserBus device = bus(Role.DEVICE);
-        QuirkyQemuDevice qemu = new QuirkyQemuDevice(device);
-        device.deviceEndpoint().orElseThrow().open(qemu);
-        LinuxUserBus driver = bus(Role.DRIVER);
-        var endpoint = driver.driverEndpoint().orElseThrow();
-        Recorder rx = new Recorder();
-        endpoint.open(rx);
-        Awaits.until("link up", () -> driver.linkUp() && device.linkUp());
+        Linked<QuirkyQemuDevice> l = linked(QuirkyQemuDevice::new);
+        QuirkyQemuDevice qemu = l.qemu();
+        DeviceEndpoint deviceEndpoint = l.deviceEndpoint();
+        DriverEndpoint endpoint = l.endpoint();
+        Recorder rx = l.rx();
 
         BusException before = assertThrows(BusException.class,
                 () -> endpoint.send(encode(new GetDeviceInfoRequest(), 0, 1)));
@@ -391,11 +400,11 @@ class LinuxUserBusTest {
         assertEquals(BusException.Reason.BAD_FRAME, assertThrows(BusException.class,
                 () -> endpoint.send(encode(new GetDeviceInfoRequest(), 1, 4))).reason(), "device 1 was not discovered");
 
-        device.deviceEndpoint().orElseThrow().send(encode(new EventDevice(5, DeviceBusState.ADDED), 0, 0));
+        deviceEndpoint.send(encode(new EventDevice(5, DeviceBusState.ADDED), 0, 0));
         rx.next();
         endpoint.send(encode(new GetDeviceInfoRequest(), 5, 5));
         assertEquals(5, header(qemu.next()).devNum());
-        device.deviceEndpoint().orElseThrow().send(encode(new EventDevice(5, DeviceBusState.REMOVED), 0, 0));
+        deviceEndpoint.send(encode(new EventDevice(5, DeviceBusState.REMOVED), 0, 0));
         rx.next();
         assertThrows(BusException.class, () -> endpoint.send(encode(new GetDeviceInfoRequest(), 5, 6)));
         assertTrue(qemu.frames.isEmpty(), "the refused requests never reached the device side");
@@ -411,35 +420,27 @@ class LinuxUserBusTest {
 
     @Test
     void getVqueueDefaultSizeOfAQueueNeverSetUpReadsAsUnconfigured() throws Exception {
-        LinuxUserBus device = bus(Role.DEVICE);
-        QuirkyQemuDevice qemu = new QuirkyQemuDevice(device);
-        var deviceEndpoint = device.deviceEndpoint().orElseThrow();
-        deviceEndpoint.open(qemu);
-        LinuxUserBus driver = bus(Role.DRIVER);
-        var endpoint = driver.driverEndpoint().orElseThrow();
-        Recorder rx = new Recorder();
-        endpoint.open(rx);
-        Awaits.until("link up", () -> driver.linkUp() && device.linkUp());
-        endpoint.send(encode(new GetDevicesRequest(0, 256), 0, 1));
-        rx.next();
+        Linked<QuirkyQemuDevice> l = linked(QuirkyQemuDevice::new);
+        l.endpoint().send(encode(new GetDevicesRequest(0, 256), 0, 1));
+        l.rx().next();
 
         // What a QEMU 10.2 build answered for a queue never set up: cur_size 8 (its default), no address.
-        endpoint.send(encode(new GetVqueueRequest(0), 0, 2));
-        assertEquals(MessageIds.GET_VQUEUE, header(qemu.next()).msgId());
-        deviceEndpoint.send(getVqueueAnswer(2, 8, 0, 0, 0));
-        GetVqueueResponse fresh = (GetVqueueResponse) decode(rx.next()).message();
+        l.endpoint().send(encode(new GetVqueueRequest(0), 0, 2));
+        assertEquals(MessageIds.GET_VQUEUE, header(l.qemu().next()).msgId());
+        l.deviceEndpoint().send(getVqueueAnswer(2, 8, 0, 0, 0));
+        GetVqueueResponse fresh = (GetVqueueResponse) decode(l.rx().next()).message();
         assertEquals(0, fresh.size(), "quirk: a size without rings is not a configured queue");
         assertEquals(1024, fresh.maxSize());
         assertEquals(0, fresh.flags() & VqueueFlags.ENABLED);
 
         // A queue that was set up keeps its size.
-        endpoint.send(encode(new GetVqueueRequest(0), 0, 3));
-        qemu.next();
-        deviceEndpoint.send(getVqueueAnswer(3, 16, 0x4000_1000L, 0x4000_2000L, 0x4000_3000L));
-        GetVqueueResponse set = (GetVqueueResponse) decode(rx.next()).message();
+        l.endpoint().send(encode(new GetVqueueRequest(0), 0, 3));
+        l.qemu().next();
+        l.deviceEndpoint().send(getVqueueAnswer(3, 16, 0x4000_1000L, 0x4000_2000L, 0x4000_3000L));
+        GetVqueueResponse set = (GetVqueueResponse) decode(l.rx().next()).message();
         assertEquals(16, set.size());
         assertEquals(0x4000_1000L, set.descriptorAddr());
-        assertEquals(1, ((LinuxUserEndpoint.DriverSide) endpoint).quirks().queueSizesCleared());
+        assertEquals(1, quirks(l).queueSizesCleared());
     }
 
     @Test
