@@ -140,12 +140,13 @@ public final class NetDriver implements VirtioDriver {
 
             @Override
             public void remove(String reason) {
+                // Closed first: whoever sees the service go finds every later call failing with REMOVED.
+                tx.close(reason);
+                rx.close();
                 if (withdraw != null) {
                     withdraw.run();
                     withdraw = null;
                 }
-                tx.close(reason);
-                rx.close();
                 for (DmaRegion r : owned) {
                     allocator.free(r);
                 }
