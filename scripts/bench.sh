@@ -9,10 +9,10 @@
 #       b2-2t    probe, SelfClockedRoundTripBenchmark (loopback and Agrona, 2 spinning threads), probe
 #       b6       probe, B6 FfaRoundTripBenchmark (FF-A direct messaging, injected delay 0/1/5 us), probe
 #       b8       probe, B8 BlockRandomReadBenchmark (4 KiB random reads QD1/QD16) + B9 BlockSequentialBenchmark
-#       b10      probe, B10 NetFrameBenchmark (virtio-net frames/s, 64 and 1500 B, batches of 32, Agrona anchor)
 #                (64 KiB / 1 MiB sequential read and write), vmsg blk over loopback vs FileChannel on the same
 #                page-cached 256 MiB file ($TMPDIR/vmsg-bench-blk.img, created once), probe; 3 forks x 5 x 1 s
 #                by default (B8_FORKS, B8_ITER, B8_WARM) to stay near 5 minutes
+#       b10      probe, B10 NetFrameBenchmark (virtio-net frames/s, 64 and 1500 B, batches of 32, Agrona anchor)
 #       summary  print the summary of today's outputs
 #   FORKS=5 ITER=5 WARM=3 TIME=1 override the JMH run shape; NOBUILD=1 skips the build.
 #
