@@ -57,8 +57,8 @@ public final class L2Switch {
     /** Forwards one frame (at least an Ethernet header, from position to limit) that came in on {@code from}. */
     void forward(SwitchPort from, ByteBuffer frame) {
         int at = frame.position();
-        from.fromDevice.incrementAndGet();
-        from.fromDeviceBytes.addAndGet(frame.remaining());
+        SwitchPort.bump(from.fromDevice, 1);
+        SwitchPort.bump(from.fromDeviceBytes, frame.remaining());
         long dst = mac(frame, at);
         long src = mac(frame, at + 6);
         if (!VirtioNet.isGroup(src)) {
@@ -66,11 +66,11 @@ public final class L2Switch {
         }
         SwitchPort to = VirtioNet.isGroup(dst) ? null : table.lookup(dst);
         if (to == from) {
-            from.filtered.incrementAndGet();
+            SwitchPort.bump(from.filtered, 1);
         } else if (to != null) {
             send(from, to, frame);
         } else {
-            from.flooded.incrementAndGet();
+            SwitchPort.bump(from.flooded, 1);
             for (SwitchPort p : ports) {
                 if (p != from) {
                     send(from, p, frame);

@@ -16,19 +16,26 @@ final class SwitchPort implements NetLink {
     private final SwitchPort[] toWake;
     private int toWakeCount;
 
+    // Written by this port's device thread only (lazySet), read anywhere:
     final AtomicLong fromDevice = new AtomicLong();
     final AtomicLong fromDeviceBytes = new AtomicLong();
+    final AtomicLong flooded = new AtomicLong();
+    final AtomicLong filtered = new AtomicLong();
+    // Written by every device that sends to this port:
     final AtomicLong toDevice = new AtomicLong();
     final AtomicLong toDeviceBytes = new AtomicLong();
     final AtomicLong toDeviceDropped = new AtomicLong();
-    final AtomicLong flooded = new AtomicLong();
-    final AtomicLong filtered = new AtomicLong();
 
     SwitchPort(L2Switch owner, int number, NetReceiver receiver, int maxPorts) {
         this.owner = owner;
         this.number = number;
         this.receiver = receiver;
         this.toWake = new SwitchPort[maxPorts];
+    }
+
+    /** Bumps a counter only this port's device thread writes. */
+    static void bump(AtomicLong counter, long by) {
+        counter.lazySet(counter.get() + by);
     }
 
     int number() {

@@ -107,10 +107,15 @@ final class VirtioNetworkPort implements NetworkPort {
 
     @Override
     public PortCounters counters() {
+        // One lock at a time: a receiver that sends holds rx, then takes tx.
+        long txFrames;
+        long txBytes;
         synchronized (tx) {
-            synchronized (rx) {
-                return new PortCounters(tx.frames, tx.bytes, rx.frames, rx.bytes, rx.errors, rx.dropped);
-            }
+            txFrames = tx.frames;
+            txBytes = tx.bytes;
+        }
+        synchronized (rx) {
+            return new PortCounters(txFrames, txBytes, rx.frames, rx.bytes, rx.errors, rx.dropped);
         }
     }
 

@@ -196,6 +196,40 @@ class NetEndToEndTest {
     }
 
     @Test
+    void aReceiverAnswersFromItsCallbackWhileAnotherThreadReadsTheCounters() throws InterruptedException {
+        java.util.concurrent.atomic.AtomicLong answered = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
+        b.setReceiver(f -> {
+            byte[] echo = new byte[f.remaining()];
+            f.get(echo);
+            System.arraycopy(echo, 6, echo, 0, 6);
+            ByteBuffer.wrap(echo).putShort(6, (short) (MAC_B >>> 32)).putInt(8, (int) MAC_B);
+            (b.trySend(ByteBuffer.wrap(echo)) ? answered : refused).incrementAndGet();
+        });
+        BlockingQueue<byte[]> atA = collect(a);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread reader = new Thread(() -> {
+            while (!stop.get()) {
+                b.counters();
+            }
+        }, "counters-reader");
+        reader.start();
+        try {
+            for (int i = 0; i < 300; i++) {
+                a.send(ByteBuffer.wrap(Frames.sized(MAC_B, MAC_A, 64, i)), T);
+            }
+            await(() -> answered.get() + refused.get() == 300, "B to handle all 300 frames");
+            await(() -> atA.size() == answered.get(), "A to receive every answer");
+        } finally {
+            stop.set(true);
+            reader.join(T.toMillis());
+        }
+        assertFalse(reader.isAlive(), "the counters reader is not stuck");
+        assertTrue(answered.get() > 0);
+        assertArrayEquals(new byte[] {2, 0, 0, 0, 0, 0x0a}, java.util.Arrays.copyOf(atA.poll(), 6));
+    }
+
+    @Test
     void thePortRefusesFramesTheMtuRulesOut() {
         assertThrows(IllegalArgumentException.class, () -> a.trySend(ByteBuffer.wrap(Frames.sized(MAC_B, MAC_A, 1515, 0))));
         assertThrows(IllegalArgumentException.class, () -> a.trySend(ByteBuffer.allocate(13)));
