@@ -158,6 +158,27 @@ class NetBackendTest {
     }
 
     @Test
+    void receiveKicksAreAskedForOnlyWhileFramesWaitForBuffers() {
+        NetRig r = NetRig.onSwitch(sw, new NetSettings(0x0200_0000_0005L, 1500, 64, 64));
+        r.postRx(1, 2048);
+        r.kickRx();
+        r.drivers[VirtioNet.RX_QUEUE].kickNeeded();
+        r.postRx(1, 2048);
+        assertFalse(r.drivers[VirtioNet.RX_QUEUE].kickNeeded(), "nothing waits: reposting needs no kick");
+        // Three frames, two buffers: one frame waits, so the next buffer must be announced.
+        for (int i = 0; i < 3; i++) {
+            a.transmit(Frames.sized(0x0200_0000_0005L, MAC_A, 60, i));
+        }
+        assertEquals(2, r.harvestRx().size());
+        r.postRx(1, 2048);
+        assertTrue(r.drivers[VirtioNet.RX_QUEUE].kickNeeded(), "a frame waits: the new buffer is announced");
+        r.kickRx();
+        assertArrayEquals(Frames.sized(0x0200_0000_0005L, MAC_A, 60, 2), NetRig.frames(r.harvestRx()).get(0));
+        r.postRx(1, 2048);
+        assertFalse(r.drivers[VirtioNet.RX_QUEUE].kickNeeded(), "the backlog is empty again");
+    }
+
+    @Test
     void linkDownDropsBothWaysCountsAndRaisesAConfigChange() {
         b.postRx(4, 2048);
         b.kickRx();
