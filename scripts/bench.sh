@@ -9,7 +9,8 @@
 #       b2-2t    probe, SelfClockedRoundTripBenchmark (loopback and Agrona, 2 spinning threads), probe
 #       b6       probe, B6 FfaRoundTripBenchmark (FF-A direct messaging, injected delay 0/1/5 us), probe
 #       b8       probe, B8 BlockRandomReadBenchmark (4 KiB random reads QD1/QD16) + B9 BlockSequentialBenchmark
-#                (64 KiB / 1 MiB sequential read and write), vmsg blk over loopback vs FileChannel on the same
+#                (64 KiB / 1 MiB sequential read and write), vmsg blk over loopback and over the FIFO bus
+#                (two bus instances mapping the same files) vs FileChannel on the same
 #                page-cached 256 MiB file ($TMPDIR/vmsg-bench-blk.img, created once), probe; 3 forks x 5 x 1 s
 #                by default (B8_FORKS, B8_ITER, B8_WARM) to stay near 5 minutes
 #       b10      probe, B10 NetFrameBenchmark (virtio-net frames/s, 64 and 1500 B, batches of 32, Agrona anchor)
@@ -72,7 +73,9 @@ stage_b8() {
     local f=$OUT/$DATE-b8.txt; header "$f"
     JMH_SHAPE=(-f "${B8_FORKS:-3}" -i "${B8_ITER:-5}" -wi "${B8_WARM:-2}" -r "${TIME}s" -w "${TIME}s")
     probe before-b8 "$f"
-    jmh "$f" 'BlockRandomReadBenchmark|BlockSequentialBenchmark'
+    # The FileChannel anchors do not use the bus: run them once; vmsg over both buses.
+    jmh "$f" -p bus=loopback 'Block(RandomRead|Sequential)Benchmark.direct'
+    jmh "$f" 'Block(RandomRead|Sequential)Benchmark.vmsg'
     probe after-b8 "$f"
     echo "# load average at end: $(cut -d" " -f1-3 /proc/loadavg)" | tee -a "$f"
 }

@@ -17,6 +17,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -56,6 +57,10 @@ public class BlockRandomReadBenchmark {
     static final int OFFSETS = 1 << 16;
     static final boolean SPIN = Boolean.getBoolean("vmsg.bench.spin");
 
+    /** The bus the blk device is served over: loopback, or the shared-memory FIFO bus (see BlkBenchRig). */
+    @Param({"loopback", "fifo"})
+    public String bus;
+
     private BlkBenchRig rig;
     private BlockDevice dev;
     private FileChannel channel;
@@ -75,7 +80,7 @@ public class BlockRandomReadBenchmark {
         for (int i = 0; i < OFFSETS; i++) {
             offsets[i] = r.nextLong(blocks) * BLOCK;
         }
-        rig = new BlkBenchRig(image, 16 << 20);
+        rig = new BlkBenchRig(image, 16 << 20, bus);
         dev = rig.device();
         if (dev.queueDepth() < QD) {
             throw new IllegalStateException("queue depth " + dev.queueDepth() + " < " + QD);

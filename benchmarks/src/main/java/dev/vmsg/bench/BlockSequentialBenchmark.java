@@ -41,6 +41,10 @@ import org.openjdk.jmh.annotations.Warmup;
     "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED"})
 public class BlockSequentialBenchmark {
 
+    /** The bus the blk device is served over: loopback, or the shared-memory FIFO bus (see BlkBenchRig). */
+    @Param({"loopback", "fifo"})
+    public String bus;
+
     @Param({"65536", "1048576"})
     public int size;
 
@@ -57,7 +61,7 @@ public class BlockSequentialBenchmark {
     public void setup() throws Exception {
         Path image = BlkBenchRig.prepareImage();
         capacity = BlkBenchRig.imageSize() / size * size;
-        rig = new BlkBenchRig(image, 16 << 20);
+        rig = new BlkBenchRig(image, 16 << 20, bus);
         dev = rig.device();
         channel = FileChannel.open(image, StandardOpenOption.READ, StandardOpenOption.WRITE);
         windowBuf = dev.allocateBuffer(size);

@@ -1,6 +1,7 @@
 package dev.vmsg.driver;
 
 import dev.vmsg.virtqueue.BufferSegment;
+import java.util.function.BooleanSupplier;
 import org.osgi.annotation.versioning.ProviderType;
 
 /** A driver-side virtqueue that is live on a device. Thread-safe. */
@@ -22,4 +23,17 @@ public interface Virtqueue {
      * @throws VirtioDeviceException when the queue is full, broken, or the device is gone
      */
     void submit(BufferSegment[] readable, BufferSegment[] writable, Object cookie);
+
+    /**
+     * Hybrid polling: harvests this queue's used ring on the calling thread until {@code done}
+     * says true or the transport's poll budget passes without a completion, whichever is first.
+     * Completions found are delivered to the {@link QueueListener} on the calling thread (so the
+     * listener must be thread-safe when anyone polls); while at least one thread polls, the device
+     * is asked not to send EVENT_USED. A caller about to block on its own chains calls this first
+     * and saves the hand-offs of an event (as Linux blk-mq polled queues do); it returns at once
+     * when polling is off (budget 0), the queue is closed, or another thread drains it.
+     *
+     * @return {@code done}'s value when polling stopped
+     */
+    boolean pollUntil(BooleanSupplier done);
 }

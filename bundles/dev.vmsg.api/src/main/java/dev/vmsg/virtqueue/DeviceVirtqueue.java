@@ -98,6 +98,18 @@ public final class DeviceVirtqueue {
     }
 
     /**
+     * The driver's avail.idx as it reads now (or -1 once broken): a device thread that polls the
+     * ring compares it with the value it last saw to learn that new chains arrived, without popping
+     * chains its backend is keeping for later (a console's receive buffers, for example).
+     */
+    public int availIndex() {
+        if (broken) {
+            return -1;
+        }
+        return window.getShortAcquire(avail + SplitRing.OFFSET_IDX) & 0xFFFF;
+    }
+
+    /**
      * Pops the next available chain.
      *
      * @return the validated chain, or null when nothing is available
@@ -128,8 +140,9 @@ public final class DeviceVirtqueue {
                     + " names head " + head + " which is already in flight");
         }
         lastAvail = (lastAvail + 1) & 0xFFFF;
-        if (eventIdx && notificationsEnabled) {
-            window.putShortRelease(used + SplitRing.availEventOffset(size), (short) lastAvail);
+        if (eventIdx) {
+            window.putShortRelease(used + SplitRing.availEventOffset(size),
+                    (short) (notificationsEnabled ? lastAvail : lastAvail + SplitRing.EVENT_PARKED));
         }
         return walk(head);
     }
@@ -298,11 +311,16 @@ public final class DeviceVirtqueue {
 
     /**
      * Tells the driver it need not send EVENT_AVAIL (the device is polling). With EVENT_IDX this
-     * stops moving avail_event, so the driver kicks at most once more.
+     * parks avail_event half the index space ahead ({@link SplitRing#EVENT_PARKED}), where the
+     * driver's avail.idx cannot cross it; each pop keeps it there.
      */
     public void disableNotifications() {
         notificationsEnabled = false;
-        if (broken || eventIdx) {
+        if (broken) {
+            return;
+        }
+        if (eventIdx) {
+            window.putShortRelease(used + SplitRing.availEventOffset(size), (short) (lastAvail + SplitRing.EVENT_PARKED));
             return;
         }
         int flags = window.getShort(used + SplitRing.OFFSET_FLAGS) & 0xFFFF;

@@ -264,9 +264,14 @@ public final class DriverVirtqueue {
         Object cookie = cookies[id];
         freeChain(id);
         lastUsed = (lastUsed + 1) & 0xFFFF;
-        if (eventIdx && callbacksEnabled) {
-            window.putShortRelease(avail + SplitRing.usedEventOffset(size), (short) lastUsed);
-            VarHandle.fullFence();
+        if (eventIdx) {
+            if (callbacksEnabled) {
+                window.putShortRelease(avail + SplitRing.usedEventOffset(size), (short) lastUsed);
+                VarHandle.fullFence();
+            } else {
+                window.putShortRelease(avail + SplitRing.usedEventOffset(size),
+                        (short) (lastUsed + SplitRing.EVENT_PARKED));
+            }
         }
         return new Completion(cookie, id, (int) Math.min(len, Integer.MAX_VALUE));
     }
@@ -302,10 +307,17 @@ public final class DriverVirtqueue {
         VarHandle.fullFence();
     }
 
-    /** Tells the device it need not send EVENT_USED (the driver is polling). */
+    /**
+     * Tells the device it need not send EVENT_USED (the driver is polling). With EVENT_IDX this parks
+     * used_event half the index space ahead ({@link SplitRing#EVENT_PARKED}); each poll keeps it there.
+     */
     public void disableCallbacks() {
         callbacksEnabled = false;
-        if (broken || eventIdx) {
+        if (broken) {
+            return;
+        }
+        if (eventIdx) {
+            window.putShortRelease(avail + SplitRing.usedEventOffset(size), (short) (lastUsed + SplitRing.EVENT_PARKED));
             return;
         }
         availFlags |= SplitRing.AVAIL_F_NO_INTERRUPT;

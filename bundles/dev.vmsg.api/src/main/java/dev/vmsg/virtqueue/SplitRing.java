@@ -24,6 +24,14 @@ public final class SplitRing {
     public static final int USED_F_NO_NOTIFY = 1;
 
     /** Byte offsets inside the avail and used rings. */
+    /**
+     * Distance ahead of the current index at which a side that polls parks its event word
+     * (used_event or avail_event) with VIRTIO_F_EVENT_IDX: half the 16-bit index space, which the
+     * other side's index cannot cross while at most a ring's worth (<= 32768) is outstanding, so
+     * no notification is due. Linux writes a fixed 0 for the same purpose, which can still fire.
+     */
+    public static final int EVENT_PARKED = 0x8000;
+
     public static final int OFFSET_FLAGS = 0;
     public static final int OFFSET_IDX = 2;
     public static final int OFFSET_RING = 4;

@@ -467,8 +467,10 @@ class DeviceVirtqueueTest {
         ev.pushUsed(ev.pop().head(), 0);
         assertEquals(1, driver.availEvent(), "avail_event follows last_avail while notifications are on");
         ev.disableNotifications();
+        assertEquals(1 + SplitRing.EVENT_PARKED, driver.availEvent(), "avail_event parked half the index space ahead");
         ev.pushUsed(ev.pop().head(), 0);
-        assertEquals(1, driver.availEvent(), "avail_event frozen while notifications are off");
+        assertEquals(2 + SplitRing.EVENT_PARKED, driver.availEvent(), "avail_event stays parked ahead while off");
+        assertFalse(SplitRing.needEvent(driver.availEvent(), 2, 1), "a parked avail_event asks for no kick");
         ev.enableNotifications();
         assertEquals(2, driver.availEvent());
     }

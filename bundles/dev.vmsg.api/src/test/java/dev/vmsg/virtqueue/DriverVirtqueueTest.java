@@ -226,10 +226,12 @@ class DriverVirtqueueTest {
         ev.poll();
         assertEquals(1, device.usedEvent(), "used_event follows last_used while callbacks are on");
         ev.disableCallbacks();
+        assertEquals(1 + SplitRing.EVENT_PARKED, device.usedEvent(), "used_event parked half the index space ahead");
         h = ev.add(seg(DATA, 8), null, "b");
         device.complete(h, 0);
         ev.poll();
-        assertEquals(1, device.usedEvent(), "used_event frozen while callbacks are off");
+        assertEquals(2 + SplitRing.EVENT_PARKED, device.usedEvent(), "used_event stays parked ahead while off");
+        assertFalse(SplitRing.needEvent(device.usedEvent(), 2, 1), "a parked used_event asks for no EVENT_USED");
         ev.enableCallbacks();
         assertEquals(2, device.usedEvent());
     }

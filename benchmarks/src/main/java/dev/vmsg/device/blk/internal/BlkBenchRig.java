@@ -1,5 +1,7 @@
 package dev.vmsg.device.blk.internal;
 
+import dev.vmsg.bus.fifo.internal.FifoBus;
+import dev.vmsg.bus.fifo.internal.FifoBusOptions;
 import dev.vmsg.bus.loopback.internal.LoopbackBus;
 import dev.vmsg.device.blk.BlockDevice;
 import dev.vmsg.transport.internal.TransportCore;
@@ -12,6 +14,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -79,26 +83,88 @@ public final class BlkBenchRig implements AutoCloseable {
         return p;
     }
 
-    private final LoopbackBus bus;
-    private final TransportCore core;
+    private final List<AutoCloseable> closing = new ArrayList<>();
+    private final TransportCore driverCore;
     private final BlockDevice device;
 
-    /** One blk device (one request queue of 128, read-write) over {@code image}, driven through loopback. */
+    /** One blk device over {@code image}, driven through the loopback bus. */
     public BlkBenchRig(Path image, int windowBytes) throws IOException, InterruptedException {
+        this(image, windowBytes, "loopback");
+    }
+
+    /**
+     * One blk device (one request queue, read-write) over {@code image}, served and driven through
+     * {@code busType}: {@code loopback} (one bus, one transport core), or {@code fifo} (the
+     * shared-memory FIFO bus: a device-side and a driver-side bus instance with their own mappings of
+     * the same queue and window files in a fresh temporary directory, each with its own transport
+     * core, as two hosts have; the data path is the one two processes share).
+     */
+    public BlkBenchRig(Path image, int windowBytes, String busType) throws IOException, InterruptedException {
         BlockingQueue<BlockDevice> published = new LinkedBlockingQueue<>();
-        bus = LoopbackBus.create("blkbench", WireProfile.REV1, 264, windowBytes, w -> System.err.println(w));
-        core = new TransportCore(TransportOptions.DEFAULTS, TransportLog.SILENT);
-        core.addBus("bus", bus);
-        core.addDriver("driver", new BlkDriver(d -> {
+        TransportOptions options = options();
+        BlkBackend backend = new BlkBackend(FileBlockStore.open(image, false, 0), BlkSettings.DEFAULTS,
+                System.err::println);
+        BlkDriver driver = new BlkDriver(d -> {
             published.add(d);
             return () -> { };
-        }, BlkDriver.Limits.DEFAULTS));
-        BlkBackend backend = new BlkBackend(FileBlockStore.open(image, false, 0), BlkSettings.DEFAULTS, System.err::println);
-        core.addBackend("blk0", backend, "blkbench", "blk0", null);
-        device = published.poll(10, TimeUnit.SECONDS);
-        if (device == null) {
+        }, BlkDriver.Limits.DEFAULTS);
+        try {
+            switch (busType) {
+                case "loopback" -> {
+                    LoopbackBus bus = LoopbackBus.create("blkbench", WireProfile.REV1, 264, windowBytes,
+                            System.err::println);
+                    driverCore = core(options, "bus", bus);
+                    closing.add(0, bus::close);
+                    driverCore.addDriver("driver", driver);
+                    driverCore.addBackend("blk0", backend, "blkbench", "blk0", null);
+                }
+                case "fifo" -> {
+                    Path dir = Files.createTempDirectory("vmsg-blkbench");
+                    FifoBusOptions deviceSide = FifoBusOptions.defaults("blkbench", FifoBusOptions.Role.DEVICE, dir)
+                            .withWindowSize(windowBytes);
+                    FifoBus deviceBus = new FifoBus(deviceSide, System.err::println);
+                    closing.add(0, () -> deleteTree(dir));
+                    closing.add(0, deviceBus::close);
+                    TransportCore deviceCore = core(options, "device", deviceBus);
+                    deviceCore.addBackend("blk0", backend, "blkbench", "blk0", null);
+                    FifoBus driverBus = new FifoBus(deviceSide.withRole(FifoBusOptions.Role.DRIVER),
+                            System.err::println);
+                    closing.add(0, driverBus::close);
+                    driverCore = core(options, "driver", driverBus);
+                    driverCore.addDriver("driver", driver);
+                }
+                default -> throw new IllegalArgumentException("bus " + busType + " is not loopback or fifo");
+            }
+            BlockDevice published0 = published.poll(10, TimeUnit.SECONDS);
+            if (published0 == null) {
+                throw new IllegalStateException("no BlockDevice published over " + busType);
+            }
+            device = published0;
+        } catch (IOException | InterruptedException | RuntimeException e) {
             close();
-            throw new IllegalStateException("no BlockDevice published");
+            throw e;
+        }
+    }
+
+    /** The default options; {@code -Dvmsg.bench.pollMicros=0} measures the event-only data path. */
+    private static TransportOptions options() {
+        TransportOptions o = TransportOptions.DEFAULTS;
+        return new TransportOptions(o.requestTimeoutMillis(), o.resetTimeoutMillis(), o.resetPollMillis(),
+                o.removeBoundMillis(), Long.getLong("vmsg.bench.pollMicros", o.pollMicros()));
+    }
+
+    private TransportCore core(TransportOptions options, String key, dev.vmsg.bus.Bus bus) {
+        TransportCore core = new TransportCore(options, TransportLog.SILENT);
+        closing.add(0, core::close);
+        core.addBus(key, bus);
+        return core;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 
@@ -106,9 +172,21 @@ public final class BlkBenchRig implements AutoCloseable {
         return device;
     }
 
+    /** Messages the driver side carried so far, by direction and name (what {@code vmsg:traffic} shows). */
+    public java.util.Map<String, Long> messages() {
+        return driverCore.buses().get(0).messages();
+    }
+
+    /** Closes the transport cores, then the buses, then removes the FIFO files. */
     @Override
     public void close() {
-        core.close();
-        bus.close();
+        for (AutoCloseable c : closing) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                System.err.println("blk bench rig: closing failed: " + e);
+            }
+        }
+        closing.clear();
     }
 }

@@ -45,6 +45,11 @@ final class DeviceExecutor implements Executor {
         }
     }
 
+    /** Whether tasks wait behind the running one (a polling task then yields the thread to them). */
+    boolean hasQueuedTasks() {
+        return !pool.getQueue().isEmpty();
+    }
+
     boolean isStopped() {
         return pool.isShutdown();
     }

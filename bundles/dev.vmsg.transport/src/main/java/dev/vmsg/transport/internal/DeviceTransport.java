@@ -34,11 +34,23 @@ public final class DeviceTransport extends TransportSide {
 
     private final Map<Integer, HostedDevice> devices = new ConcurrentSkipListMap<>();
     private final ByteBuffer busTx;
+    private final long pollNanos;
     private volatile boolean stopped;
 
+    /** A device side with the default polling budget ({@link TransportOptions#DEFAULTS}). */
     public DeviceTransport(DeviceEndpoint endpoint, TransportLog log) {
+        this(endpoint, log, TransportOptions.DEFAULTS.pollNanos());
+    }
+
+    /** @param pollNanos how long a device thread polls its queue after serving it (0: never) */
+    public DeviceTransport(DeviceEndpoint endpoint, TransportLog log, long pollNanos) {
         super(endpoint, log);
         this.busTx = ByteBuffer.allocate(codec.maxMessageSize());
+        this.pollNanos = pollNanos;
+    }
+
+    long pollNanos() {
+        return pollNanos;
     }
 
     public void start() {

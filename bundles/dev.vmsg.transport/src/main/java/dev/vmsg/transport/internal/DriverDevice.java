@@ -550,7 +550,7 @@ final class DriverDevice implements VirtioDevice {
             throw new VirtioDeviceException(Reason.REJECTED, describe() + ": the device did not take queue " + index
                     + " (size " + after.size() + ", flags " + after.flags() + ")");
         }
-        DriverQueue q = new DriverQueue(this, ring, region, listener);
+        DriverQueue q = new DriverQueue(this, ring, region, listener, transport.options().pollNanos());
         queues.put(index, q);
         return q;
     }

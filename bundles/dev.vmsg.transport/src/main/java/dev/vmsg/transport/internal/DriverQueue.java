@@ -15,7 +15,8 @@ import java.util.List;
 /**
  * A live driver-side queue: the split ring in the bus window plus the kick (EVENT_AVAIL) and the
  * harvest on EVENT_USED. Submitters may be any thread; completions run on the device's driver
- * thread. Every submitted chain ends exactly once: completed, or failed when the queue closes.
+ * thread, or on a caller's thread that polls ({@link #pollUntil}). Every submitted chain ends
+ * exactly once: completed, or failed when the queue closes.
  */
 final class DriverQueue implements Virtqueue {
 
@@ -25,13 +26,17 @@ final class DriverQueue implements Virtqueue {
     private final QueueListener listener;
     private final EventAvail kick;
     private final java.nio.ByteBuffer kickFrame;
+    private final long pollNanos;
     private boolean closed;
+    /** Threads inside {@link #pollUntil}; while positive the device is asked not to send EVENT_USED. */
+    private int pollers;
     private long usedEvents;
     private long completed;
     private long failed;
 
-    DriverQueue(DriverDevice device, DriverVirtqueue ring, DmaRegion rings, QueueListener listener) {
+    DriverQueue(DriverDevice device, DriverVirtqueue ring, DmaRegion rings, QueueListener listener, long pollNanos) {
         this.device = device;
+        this.pollNanos = pollNanos;
         this.ring = ring;
         this.rings = rings;
         this.listener = listener;
@@ -87,34 +92,86 @@ final class DriverQueue implements Virtqueue {
 
     /** EVENT_USED arrived: hand every used chain to the listener. Device driver thread. */
     void harvest() {
-        usedEvents++;
-        while (true) {
-            DriverVirtqueue.Completion c;
-            synchronized (this) {
-                if (closed) {
-                    return;
-                }
-                try {
+        synchronized (this) {
+            usedEvents++;
+        }
+        while (harvestOne()) {
+            // every completion is delivered by harvestOne
+        }
+    }
+
+    /**
+     * Takes one completion off the used ring and delivers it; false when none is there (callbacks
+     * are then asked for again unless a thread polls), the queue is closed, or it broke.
+     */
+    private boolean harvestOne() {
+        DriverVirtqueue.Completion c;
+        synchronized (this) {
+            if (closed) {
+                return false;
+            }
+            try {
+                c = ring.poll();
+                if (c == null && pollers == 0) {
+                    ring.enableCallbacks();
                     c = ring.poll();
-                    if (c == null) {
-                        ring.enableCallbacks();
-                        c = ring.poll();
-                    }
-                } catch (VirtqueueException e) {
-                    device.broken("queue " + index() + ": the device returned a bad used element: " + e.getMessage());
-                    return;
                 }
+            } catch (VirtqueueException e) {
+                device.broken("queue " + index() + ": the device returned a bad used element: " + e.getMessage());
+                return false;
             }
             if (c == null) {
-                return;
+                return false;
             }
             completed++;
-            try {
-                listener.completed(c.cookie(), c.length());
-            } catch (RuntimeException e) {
-                device.listenerFailed(index(), e);
+        }
+        try {
+            listener.completed(c.cookie(), c.length());
+        } catch (RuntimeException e) {
+            device.listenerFailed(index(), e);
+        }
+        return true;
+    }
+
+    @Override
+    public boolean pollUntil(java.util.function.BooleanSupplier done) {
+        if (pollNanos <= 0 || done.getAsBoolean()) {
+            return done.getAsBoolean();
+        }
+        synchronized (this) {
+            if (closed) {
+                return done.getAsBoolean();
+            }
+            if (pollers++ == 0) {
+                ring.disableCallbacks();
             }
         }
+        try {
+            long deadline = System.nanoTime() + pollNanos;
+            while (!done.getAsBoolean()) {
+                if (harvestOne()) {
+                    deadline = System.nanoTime() + pollNanos;
+                } else if (isClosed() || System.nanoTime() - deadline > 0) {
+                    break;
+                } else {
+                    Thread.onSpinWait();
+                }
+            }
+        } finally {
+            synchronized (this) {
+                pollers--;
+            }
+        }
+        // The last poller asks for EVENT_USED again; what the device published before that took
+        // effect raised no event, so it is taken here.
+        while (harvestOne()) {
+            // delivered
+        }
+        return done.getAsBoolean();
+    }
+
+    private synchronized boolean isClosed() {
+        return closed;
     }
 
     /** Closes the queue and fails every outstanding chain exactly once. */

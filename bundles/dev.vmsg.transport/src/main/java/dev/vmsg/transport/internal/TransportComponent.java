@@ -37,7 +37,7 @@ public final class TransportComponent implements VmsgAdmin {
     @Activate
     public TransportComponent(TransportConfig config, @Reference(service = LoggerFactory.class) Logger log) {
         TransportOptions options = new TransportOptions(config.request_timeout_ms(), config.reset_timeout_ms(),
-                config.reset_poll_ms(), config.remove_bound_ms());
+                config.reset_poll_ms(), config.remove_bound_ms(), config.poll_us());
         this.core = new TransportCore(options, new TransportLog() {
             @Override
             public void info(String message) {

@@ -21,4 +21,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(name = "Removal bound (ms)", min = "1",
             description = "How long stopping one device may take before its thread is abandoned.")
     long remove_bound_ms() default 5000;
+
+    @AttributeDefinition(name = "Polling budget (us)", min = "0", max = "1000000",
+            description = "How long a device thread polls its queues after serving them, and a driver caller polls "
+                    + "for its completions, before sleeping until the next event message. 0 turns polling off.")
+    long poll_us() default TransportOptions.DEFAULT_POLL_MICROS;
 }

@@ -79,7 +79,7 @@ public final class TransportCore implements VmsgAdmin {
                     return;
                 }
             }
-            DeviceTransport deviceSide = bus.deviceEndpoint().map(ep -> new DeviceTransport(ep, log)).orElse(null);
+            DeviceTransport deviceSide = bus.deviceEndpoint().map(ep -> new DeviceTransport(ep, log, options.pollNanos())).orElse(null);
             DriverTransport driverSide = bus.driverEndpoint()
                     .map(ep -> new DriverTransport(ep, options, log, this::driverFor)).orElse(null);
             buses.put(key, new BusBinding(bus, driverSide, deviceSide));

@@ -73,8 +73,15 @@ public record FifoBusOptions(String name, Role role, Path queueFile, Path window
         return queueFile.resolveSibling(queueFile.getFileName() + ".sock");
     }
 
-    FifoBusOptions withRole(Role r) {
+    /** The same link seen from the other side (or this one). */
+    public FifoBusOptions withRole(Role r) {
         return new FifoBusOptions(name, r, queueFile, windowFile, windowBase, windowSize, elementSize, elementCount,
+                mode, heartbeatMillis, peerTimeoutMillis, sendTimeoutMillis, profile);
+    }
+
+    /** The same link with a window of {@code bytes}. */
+    public FifoBusOptions withWindowSize(int bytes) {
+        return new FifoBusOptions(name, role, queueFile, windowFile, windowBase, bytes, elementSize, elementCount,
                 mode, heartbeatMillis, peerTimeoutMillis, sendTimeoutMillis, profile);
     }
 

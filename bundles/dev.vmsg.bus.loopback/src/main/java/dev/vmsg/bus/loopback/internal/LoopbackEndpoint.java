@@ -19,7 +19,12 @@ import java.util.function.Consumer;
 abstract sealed class LoopbackEndpoint implements BusEndpoint
         permits LoopbackEndpoint.DriverSide, LoopbackEndpoint.DeviceSide {
 
-    private static final int SPIN_ROUNDS = 20_000;
+    /**
+     * How long a delivery thread spins for the next frame before it yields and then parks. Short:
+     * on a small machine every spinning thread takes a core from the threads doing the work (the
+     * transport's device and driver threads poll their rings themselves, see TransportOptions).
+     */
+    private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(10);
     private static final int YIELD_ROUNDS = 50;
     private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final int DRAIN_BATCH = 64;
@@ -152,16 +157,22 @@ abstract sealed class LoopbackEndpoint implements BusEndpoint
     }
 
     private void deliver() {
-        int idle = 0;
+        boolean idle = false;
+        long idleSince = 0;
+        int yields = 0;
         while (!closed) {
             if (inbound.drain(sink, DRAIN_BATCH) > 0) {
-                idle = 0;
+                idle = false;
                 continue;
             }
-            idle++;
-            if (idle < SPIN_ROUNDS) {
+            if (!idle) {
+                idle = true;
+                idleSince = System.nanoTime();
+                yields = 0;
+            }
+            if (System.nanoTime() - idleSince < SPIN_NANOS) {
                 Thread.onSpinWait();
-            } else if (idle < SPIN_ROUNDS + YIELD_ROUNDS) {
+            } else if (yields++ < YIELD_ROUNDS) {
                 Thread.yield();
             } else {
                 parked = true;

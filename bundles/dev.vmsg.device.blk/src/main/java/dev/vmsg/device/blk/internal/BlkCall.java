@@ -1,5 +1,7 @@
 package dev.vmsg.device.blk.internal;
 
+import dev.vmsg.driver.PolledFuture;
+import dev.vmsg.driver.Virtqueue;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -10,7 +12,18 @@ import java.util.concurrent.CompletableFuture;
  */
 final class BlkCall {
 
-    private final CompletableFuture<Void> result = new CompletableFuture<>();
+    private final CompletableFuture<Void> result;
+
+    /** A call whose waiters poll {@code queue}'s used ring before they block (see {@link PolledFuture}). */
+    BlkCall(BlkQueue queue) {
+        Virtqueue live = queue.virtqueue();
+        this.result = live != null ? new PolledFuture<>(live) : new CompletableFuture<>();
+    }
+
+    /** A call made of other calls: its waiters block until those end. */
+    BlkCall() {
+        this.result = new CompletableFuture<>();
+    }
 
     CompletableFuture<Void> result() {
         return result;

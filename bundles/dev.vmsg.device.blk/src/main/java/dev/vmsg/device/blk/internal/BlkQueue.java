@@ -76,6 +76,11 @@ final class BlkQueue implements QueueListener {
         return depth;
     }
 
+    /** The live queue, or null before {@link #attach}. */
+    Virtqueue virtqueue() {
+        return queue;
+    }
+
     int slotSize() {
         return slotSize;
     }

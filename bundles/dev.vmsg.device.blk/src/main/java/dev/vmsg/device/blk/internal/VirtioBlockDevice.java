@@ -108,9 +108,9 @@ final class VirtioBlockDevice implements BlockDevice {
         checkRange(offset, length);
         int start = dst.position();
         if (aligned(offset, length)) {
-            BlkCall call = new BlkCall();
-            List<CompletableFuture<byte[]>> parts = new ArrayList<>();
             BlkQueue q = pickQueue();
+            BlkCall call = new BlkCall(q);
+            List<CompletableFuture<byte[]>> parts = new ArrayList<>();
             for (int done = 0; done < length; done += chunk) {
                 int n = Math.min(chunk, length - done);
                 BlkRequest r = BlkRequest.readInto(call, (offset + done) >>> SECTOR_SHIFT, dst, start + done, n);
@@ -135,9 +135,9 @@ final class VirtioBlockDevice implements BlockDevice {
         }
         int start = src.position();
         if (aligned(offset, length)) {
-            BlkCall call = new BlkCall();
-            List<CompletableFuture<byte[]>> parts = new ArrayList<>();
             BlkQueue q = pickQueue();
+            BlkCall call = new BlkCall(q);
+            List<CompletableFuture<byte[]>> parts = new ArrayList<>();
             for (int done = 0; done < length; done += chunk) {
                 int n = Math.min(chunk, length - done);
                 BlkRequest r = BlkRequest.writeFrom(call, (offset + done) >>> SECTOR_SHIFT, src, start + done, n);
@@ -193,9 +193,9 @@ final class VirtioBlockDevice implements BlockDevice {
         }
         long maxChunk = config.sizeMax() & -SECTOR_SIZE;
         int step = (int) Math.min(maxChunk, 1 << 20);
-        BlkCall call = new BlkCall();
-        List<CompletableFuture<byte[]>> parts = new ArrayList<>();
         BlkQueue q = pickQueue();
+        BlkCall call = new BlkCall(q);
+        List<CompletableFuture<byte[]>> parts = new ArrayList<>();
         for (int done = 0; done < length; done += step) {
             int n = Math.min(step, length - done);
             BlkRequest r = BlkRequest.zeroCopy(call, type, (offset + done) >>> SECTOR_SHIFT,
@@ -210,14 +210,14 @@ final class VirtioBlockDevice implements BlockDevice {
 
     @Override
     public CompletableFuture<Void> flushAsync() {
-        BlkCall call = new BlkCall();
         if (!config.flush()) {
             // Without VIRTIO_BLK_F_FLUSH the device writes through: nothing to wait for.
-            call.finish(() -> { });
-            return call.result();
+            return CompletableFuture.completedFuture(null);
         }
+        BlkQueue q = pickQueue();
+        BlkCall call = new BlkCall(q);
         BlkRequest r = BlkRequest.command(call, VirtioBlk.T_FLUSH, null);
-        pickQueue().submit(r);
+        q.submit(r);
         return finish(call, List.of(r.done), () -> { });
     }
 
@@ -245,9 +245,9 @@ final class VirtioBlockDevice implements BlockDevice {
             return CompletableFuture.failedFuture(new BlockIoException(BlockIoException.Status.UNSUPP, describe()
                     + " does not offer " + VirtioBlk.typeName(type)));
         }
-        BlkCall call = new BlkCall();
-        List<CompletableFuture<byte[]>> parts = new ArrayList<>();
         BlkQueue q = pickQueue();
+        BlkCall call = new BlkCall(q);
+        List<CompletableFuture<byte[]>> parts = new ArrayList<>();
         long sector = offset >>> SECTOR_SHIFT;
         long end = (offset + length) >>> SECTOR_SHIFT;
         while (sector < end) {
@@ -264,9 +264,10 @@ final class VirtioBlockDevice implements BlockDevice {
 
     @Override
     public CompletableFuture<String> serialAsync() {
-        BlkCall call = new BlkCall();
+        BlkQueue q = pickQueue();
+        BlkCall call = new BlkCall(q);
         BlkRequest r = BlkRequest.getId(call);
-        pickQueue().submit(r);
+        q.submit(r);
         return r.done.handle((id, e) -> {
             Throwable cause = unwrap(e);
             if (cause instanceof BlockIoException bio && bio.status() == BlockIoException.Status.UNSUPP) {
