@@ -20,9 +20,10 @@ import java.util.function.Consumer;
  * when the receiver said it may park. The device side listens at the socket path, the driver side
  * connects; a lost connection is re-established by {@link #maintain} (link thread). Without a
  * connection {@link #await} degrades to a short timed park, so a missing doorbell costs latency,
- * never a message.
+ * never a message. Public for the QEMU linux-user mode ({@code dev.vmsg.bus.fifo.linuxuser}), whose
+ * doorbell is the same socket protocol (one 0xED byte per wake-up); the package is not exported.
  */
-final class Doorbell implements AutoCloseable {
+public final class Doorbell implements AutoCloseable {
 
     private static final long FALLBACK_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
@@ -33,6 +34,7 @@ final class Doorbell implements AutoCloseable {
     private final ByteBuffer drain = ByteBuffer.allocateDirect(256);
     private ServerSocketChannel listener;
     private volatile SocketChannel connection;
+    private volatile long connections;
     private volatile boolean closed;
     // Delivery thread only.
     private Selector selector;
@@ -46,7 +48,7 @@ final class Doorbell implements AutoCloseable {
     }
 
     /** The device side: listens at {@code path} (a stale socket file there is replaced). */
-    static Doorbell listen(Path path, Consumer<String> warnings) {
+    public static Doorbell listen(Path path, Consumer<String> warnings) {
         Doorbell d = new Doorbell(path, true, warnings);
         try {
             Files.deleteIfExists(path);
@@ -65,12 +67,12 @@ final class Doorbell implements AutoCloseable {
     }
 
     /** The driver side: connects to {@code path} when {@link #maintain} finds it there. */
-    static Doorbell connectTo(Path path, Consumer<String> warnings) {
+    public static Doorbell connectTo(Path path, Consumer<String> warnings) {
         return new Doorbell(path, false, warnings);
     }
 
     /** Accepts a new peer connection or reconnects to the peer. Link thread. */
-    void maintain() {
+    public void maintain() {
         if (closed) {
             return;
         }
@@ -104,13 +106,16 @@ final class Doorbell implements AutoCloseable {
     }
 
     /** Drops the connection (a new epoch starts with a new connection). Link thread. */
-    void reset() {
+    public void reset() {
         replace(null);
     }
 
     private synchronized void replace(SocketChannel ch) {
         SocketChannel old = connection;
         connection = ch;
+        if (ch != null) {
+            connections++;
+        }
         if (old != null) {
             closeQuietly(old);
         }
@@ -120,13 +125,18 @@ final class Doorbell implements AutoCloseable {
         }
     }
 
+    /** How many peer connections were established so far: a change means the peer reconnected. */
+    public long connections() {
+        return connections;
+    }
+
     /** Whether a peer is connected. */
-    boolean connected() {
+    public boolean connected() {
         return connection != null;
     }
 
     /** Sends one wake-up byte; a failure drops the connection (re-established by maintain). Any thread. */
-    void ring() {
+    public void ring() {
         SocketChannel ch = connection;
         if (ch == null) {
             return;
@@ -142,7 +152,7 @@ final class Doorbell implements AutoCloseable {
     }
 
     /** Waits at most {@code nanos} for a wake-up and consumes every pending byte. Delivery thread only. */
-    void await(long nanos) {
+    public void await(long nanos) {
         SocketChannel ch = connection;
         if (ch == null || closed) {
             LockSupport.parkNanos(Math.min(nanos, FALLBACK_PARK_NANOS));

@@ -1,12 +1,8 @@
 package dev.vmsg.bus.fifo.internal;
 
-import dev.vmsg.bus.Bus;
 import dev.vmsg.bus.BusInfo;
-import dev.vmsg.bus.DeviceEndpoint;
-import dev.vmsg.bus.DriverEndpoint;
 import dev.vmsg.memory.DmaWindow;
 import java.io.IOException;
-import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -15,11 +11,9 @@ import java.util.function.Consumer;
  * file). Bus addresses are window base + file offset, so virtqueues live in the window and are read
  * and written in place by both sides.
  */
-public final class FifoBus implements Bus, AutoCloseable {
+public final class FifoBus extends SingleSideBus {
 
     private final FifoBusOptions options;
-    private final BusInfo info;
-    private final FifoEndpoint endpoint;
 
     /**
      * Maps (creating if needed) the window file and, on the device side, creates the layout.
@@ -27,53 +21,29 @@ public final class FifoBus implements Bus, AutoCloseable {
      * @throws IOException when a file cannot be created or mapped, or has the wrong size
      */
     public FifoBus(FifoBusOptions options, Consumer<String> warnings) throws IOException {
+        this(options, SharedFile.openOrCreate(options.windowFile(), options.windowSize()), warnings);
+    }
+
+    private FifoBus(FifoBusOptions options, SharedFile window, Consumer<String> warnings) throws IOException {
+        super(new BusInfo(options.name(), "fifo", options.profile(), Math.min(options.elementSize(), 0xFFFF),
+                DmaWindow.wrap(options.windowBase(), window.memory())),
+                info -> options.role() == FifoBusOptions.Role.DEVICE
+                        ? new FifoEndpoint.DeviceSide(options, info, window, warnings)
+                        : new FifoEndpoint.DriverSide(options, info, window, warnings));
         this.options = options;
-        SharedFile window = SharedFile.openOrCreate(options.windowFile(), options.windowSize());
-        int maxMessage = Math.min(options.elementSize(), 0xFFFF);
-        this.info = new BusInfo(options.name(), "fifo", options.profile(), maxMessage,
-                DmaWindow.wrap(options.windowBase(), window.memory()));
-        this.endpoint = options.role() == FifoBusOptions.Role.DEVICE
-                ? new FifoEndpoint.DeviceSide(options, info, window, warnings)
-                : new FifoEndpoint.DriverSide(options, info, window, warnings);
     }
 
     public FifoBusOptions options() {
         return options;
     }
 
-    @Override
-    public BusInfo info() {
-        return info;
-    }
-
-    @Override
-    public Optional<DriverEndpoint> driverEndpoint() {
-        return endpoint instanceof FifoEndpoint.DriverSide d ? Optional.of(d) : Optional.empty();
-    }
-
-    @Override
-    public Optional<DeviceEndpoint> deviceEndpoint() {
-        return endpoint instanceof FifoEndpoint.DeviceSide d ? Optional.of(d) : Optional.empty();
-    }
-
     /** The hosted side, for state and counters. */
     FifoEndpoint endpoint() {
-        return endpoint;
+        return (FifoEndpoint) side();
     }
 
     /** Whether the link to the peer is up (handshake completed in this epoch). */
     public boolean linkUp() {
-        return endpoint.linkUp();
-    }
-
-    /** Closes the hosted side: SHUTDOWN is published, threads stop, later sends fail. */
-    @Override
-    public void close() {
-        endpoint.close();
-    }
-
-    @Override
-    public String toString() {
-        return endpoint.toString();
+        return endpoint().linkUp();
     }
 }

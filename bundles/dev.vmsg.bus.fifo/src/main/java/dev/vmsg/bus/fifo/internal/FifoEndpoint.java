@@ -12,7 +12,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -35,7 +34,6 @@ abstract sealed class FifoEndpoint implements BusEndpoint permits FifoEndpoint.D
     private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final long HANDSHAKE_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final int DRAIN_BATCH = 64;
-    private static final long JOIN_MILLIS = 5000;
 
     /** The ring pair of one link epoch; replaced on every handshake. */
     private record Link(SpscRing.Producer tx, SpscRing.Consumer rx, QueueHead own, QueueHead peer, int peerEpoch,
@@ -55,11 +53,10 @@ abstract sealed class FifoEndpoint implements BusEndpoint permits FifoEndpoint.D
     private final Doorbell doorbell;
     private final long tickNanos;
     private final long sendTimeoutNanos;
-    private volatile FrameReceiver receiver;
+    private final ReceiverSlot receiver;
     private volatile Link link;
     private volatile boolean closed;
     private volatile boolean crashed;
-    private volatile boolean announce;
     private volatile boolean polled;
     private volatile String localFailure;
     private volatile Thread linkThread;
@@ -94,6 +91,7 @@ abstract sealed class FifoEndpoint implements BusEndpoint permits FifoEndpoint.D
                 ^ System.identityHashCode(this));
         this.tickNanos = TimeUnit.MILLISECONDS.toNanos(options.heartbeatMillis());
         this.sendTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(options.sendTimeoutMillis());
+        this.receiver = new ReceiverSlot("fifo bus " + info.name(), warnings);
     }
 
     /** Maps the queue file with a layout this side can use, or returns null to try again later. Link thread. */
@@ -125,24 +123,16 @@ abstract sealed class FifoEndpoint implements BusEndpoint permits FifoEndpoint.D
         if (polled) {
             throw new IllegalStateException("fifo bus " + info.name() + ": this side is polled by its caller");
         }
-        FrameReceiver previous = receiver;
-        receiver = Objects.requireNonNull(frameReceiver, "receiver");
+        receiver.attach(frameReceiver, linkThread != null);
         if (linkThread != null) {
-            announce = previous != frameReceiver;
             return;
         }
         startLink();
-        Thread r = new Thread(this::runDelivery, "vmsg-fifo-" + info.name() + "-" + side + "-rx");
-        r.setDaemon(true);
-        rxThread = r;
-        r.start();
+        rxThread = BusThreads.start(this::runDelivery, "vmsg-fifo-" + info.name() + "-" + side + "-rx");
     }
 
     private void startLink() {
-        Thread l = new Thread(this::runLink, "vmsg-fifo-" + info.name() + "-" + side + "-link");
-        l.setDaemon(true);
-        linkThread = l;
-        l.start();
+        linkThread = BusThreads.start(this::runLink, "vmsg-fifo-" + info.name() + "-" + side + "-link");
     }
 
     /** Frames wait in the peer's queue until the caller {@link #poll}s; the link thread still runs liveness. */
@@ -154,7 +144,7 @@ abstract sealed class FifoEndpoint implements BusEndpoint permits FifoEndpoint.D
         if (rxThread != null) {
             throw new IllegalStateException("fifo bus " + info.name() + ": this side already delivers on a thread");
         }
-        receiver = Objects.requireNonNull(frameReceiver, "receiver");
+        receiver.attach(frameReceiver, false);
         polled = true;
         if (linkThread == null) {
             startLink();
@@ -180,9 +170,7 @@ abstract sealed class FifoEndpoint implements BusEndpoint permits FifoEndpoint.D
 
     @Override
     public synchronized void detach(FrameReceiver frameReceiver) {
-        if (receiver == frameReceiver) {
-            receiver = null;
-        }
+        receiver.detach(frameReceiver);
     }
 
     // ---- send ----
@@ -386,38 +374,19 @@ abstract sealed class FifoEndpoint implements BusEndpoint permits FifoEndpoint.D
     }
 
     private void report(LinkMachine.Change change, String reason) {
-        FrameReceiver r = receiver;
         if (change == LinkMachine.Change.UP) {
             up = true;
-            announce = false;
             ups.incrementAndGet();
             doorbell.reset();
             doorbell.maintain();
-            if (r != null) {
-                try {
-                    r.onLinkUp();
-                } catch (RuntimeException e) {
-                    warnings.accept("fifo bus " + info.name() + ": link-up handler failed: " + e);
-                }
-            }
+            receiver.linkUp();
         } else if (change == LinkMachine.Change.DOWN && up) {
             up = false;
             downs.incrementAndGet();
             warnings.accept("fifo bus " + info.name() + " (" + side + " side): link down: " + reason);
-            if (r != null) {
-                try {
-                    r.onLinkDown("fifo bus " + info.name() + ": " + reason);
-                } catch (RuntimeException e) {
-                    warnings.accept("fifo bus " + info.name() + ": link-down handler failed: " + e);
-                }
-            }
-        } else if (up && announce && r != null) {
-            announce = false;
-            try {
-                r.onLinkUp();
-            } catch (RuntimeException e) {
-                warnings.accept("fifo bus " + info.name() + ": link-up handler failed: " + e);
-            }
+            receiver.linkDown(reason);
+        } else if (up) {
+            receiver.announceIfOwed();
         }
     }
 
@@ -506,21 +475,9 @@ abstract sealed class FifoEndpoint implements BusEndpoint permits FifoEndpoint.D
                 return got;
             }
             received.incrementAndGet();
-            handOver(l.scratch);
+            receiver.frame(l.scratch, side);
         }
         return got;
-    }
-
-    private void handOver(ByteBuffer frame) {
-        FrameReceiver r = receiver;
-        if (r == null) {
-            return;
-        }
-        try {
-            r.onFrame(frame);
-        } catch (RuntimeException e) {
-            warnings.accept("fifo bus " + info.name() + ": the " + side + " side's receiver failed on a frame: " + e);
-        }
     }
 
     private void waitForMore(Link l, int idle) {
@@ -581,25 +538,9 @@ abstract sealed class FifoEndpoint implements BusEndpoint permits FifoEndpoint.D
             l = linkThread;
             r = rxThread;
         }
-        join(r);
-        join(l);
+        BusThreads.join(r, "fifo bus " + info.name(), warnings);
+        BusThreads.join(l, "fifo bus " + info.name(), warnings);
         doorbell.close();
-    }
-
-    private void join(Thread t) {
-        if (t == null || t == Thread.currentThread()) {
-            return;
-        }
-        LockSupport.unpark(t);
-        try {
-            t.join(JOIN_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (t.isAlive()) {
-            warnings.accept("fifo bus " + info.name() + ": thread " + t.getName() + " did not stop within "
-                    + JOIN_MILLIS + " ms (receiver stuck?)");
-        }
     }
 
     // ---- observation ----

@@ -15,9 +15,11 @@ import java.util.Objects;
 
 /**
  * A fixed-size file both sides map: created with owner-only permissions, never truncated by vmsg,
- * identified by its file key so a side can tell that the file at the path was replaced.
+ * identified by its file key so a side can tell that the file at the path was replaced. Public for
+ * the QEMU linux-user mode ({@code dev.vmsg.bus.fifo.linuxuser}), which maps its queue and RAM files
+ * the same way; the package is not exported.
  */
-final class SharedFile {
+public final class SharedFile {
 
     private final Path path;
     private final Object fileKey;
@@ -32,7 +34,7 @@ final class SharedFile {
     }
 
     /** Where the shared files go unless configured: /dev/shm where it exists, else the temp directory. */
-    static Path defaultDirectory() {
+    public static Path defaultDirectory() {
         Path shm = Path.of("/dev/shm");
         if (Files.isDirectory(shm) && Files.isWritable(shm)) {
             return shm;
@@ -44,7 +46,7 @@ final class SharedFile {
      * Creates {@code path} with {@code size} zero bytes and owner-only permissions if it is missing,
      * then maps it. An existing file of another size is refused: shared files are fixed-size.
      */
-    static SharedFile openOrCreate(Path path, long size) throws IOException {
+    public static SharedFile openOrCreate(Path path, long size) throws IOException {
         createIfMissing(path, size);
         long actual = Files.size(path);
         if (actual != size) {
@@ -52,6 +54,21 @@ final class SharedFile {
                     + "; both sides must be configured with the same size (delete the file if nothing uses it)");
         }
         return map(path);
+    }
+
+    /**
+     * Like {@link #openOrCreate} for a file another program may have made larger (QEMU's guest RAM
+     * file): creates {@code path} with {@code size} bytes if missing, refuses a smaller file, and maps
+     * only its first {@code size} bytes.
+     */
+    public static SharedFile openOrCreatePrefix(Path path, long size) throws IOException {
+        createIfMissing(path, size);
+        long actual = Files.size(path);
+        if (actual < size) {
+            throw new IOException("shared file " + path + " has " + actual + " bytes, this bus maps " + size
+                    + "; configure a size of at most " + actual);
+        }
+        return map(path, size);
     }
 
     /** Replaces whatever is at {@code path} with a new zeroed file of {@code size} bytes and maps it. */
@@ -86,9 +103,13 @@ final class SharedFile {
     }
 
     /** Maps the whole existing file read-write. */
-    static SharedFile map(Path path) throws IOException {
+    public static SharedFile map(Path path) throws IOException {
+        return map(path, Files.size(path));
+    }
+
+    /** Maps the first {@code size} bytes of the existing file read-write. */
+    private static SharedFile map(Path path, long size) throws IOException {
         BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class);
-        long size = attrs.size();
         if (size > Integer.MAX_VALUE) {
             throw new IOException("shared file " + path + " of " + size + " bytes is larger than one 2 GiB mapping");
         }
@@ -99,15 +120,15 @@ final class SharedFile {
         }
     }
 
-    Path path() {
+    public Path path() {
         return path;
     }
 
-    long size() {
+    public long size() {
         return size;
     }
 
-    MappedByteBuffer memory() {
+    public MappedByteBuffer memory() {
         return memory;
     }
 
@@ -115,7 +136,7 @@ final class SharedFile {
      * Whether the file at the path is still the mapped one at its full size (not unlinked, replaced
      * or truncated).
      */
-    boolean intact() {
+    public boolean intact() {
         try {
             BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             return attrs.size() >= size && (fileKey == null || Objects.equals(fileKey, attrs.fileKey()));

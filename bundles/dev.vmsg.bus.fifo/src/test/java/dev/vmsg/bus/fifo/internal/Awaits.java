@@ -8,13 +8,13 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
 /** Bounded waits of the FIFO bus tests. */
-final class Awaits {
+public final class Awaits {
 
     private Awaits() {
     }
 
     /** Takes lines from {@code q} until one matches, failing after {@code seconds}. */
-    static String next(BlockingQueue<String> q, Predicate<String> match, String what, long seconds)
+    public static String next(BlockingQueue<String> q, Predicate<String> match, String what, long seconds)
             throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (true) {
@@ -29,7 +29,7 @@ final class Awaits {
     }
 
     /** Waits until {@code condition} holds, failing after 20 s. */
-    static void until(String what, BooleanSupplier condition) throws InterruptedException {
+    public static void until(String what, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

@@ -11,10 +11,7 @@ import dev.vmsg.driver.VirtioDeviceException;
 import dev.vmsg.transport.internal.TransportCore;
 import dev.vmsg.transport.internal.TransportLog;
 import dev.vmsg.transport.internal.TransportOptions;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,10 +52,6 @@ class TwoProcessTest {
     private TransportCore core;
     private EntropySource source;
 
-    /** A running device host and the lines it printed. */
-    private record Host(Process process, BlockingQueue<String> lines) {
-    }
-
     @BeforeEach
     void driverHost() throws IOException {
         bus = new FifoBus(FifoBusOptions.defaults("fifo0", FifoBusOptions.Role.DRIVER, dir)
@@ -80,26 +73,11 @@ class TwoProcessTest {
         bus.close();
     }
 
-    private Host startDeviceHost() throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Process p = new ProcessBuilder(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
-                DeviceHostMain.class.getName(), dir.toString(), String.valueOf(HEARTBEAT_MS),
-                String.valueOf(PEER_TIMEOUT_MS)).redirectErrorStream(true).start();
-        hosts.add(p);
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String s;
-                while ((s = r.readLine()) != null) {
-                    lines.add(s);
-                }
-            } catch (IOException e) {
-                lines.add("reader: " + e);
-            }
-        }, "vmsg-test-host-output");
-        reader.setDaemon(true);
-        reader.start();
-        return new Host(p, lines);
+    private HostProcess startDeviceHost() throws IOException {
+        HostProcess h = HostProcess.start(DeviceHostMain.class, "64m", dir.toString(), String.valueOf(HEARTBEAT_MS),
+                String.valueOf(PEER_TIMEOUT_MS));
+        hosts.add(h.process());
+        return h;
     }
 
     private EntropySource awaitSource() throws InterruptedException {
@@ -116,13 +94,13 @@ class TwoProcessTest {
         assertFalse(Arrays.equals(a, b), "two reads through the device host's rng gave the same bytes");
     }
 
-    private static String line(Host h, String containing) throws InterruptedException {
-        return Awaits.next(h.lines, l -> l.contains(containing), "device host line with '" + containing + "'", 30);
+    private static String line(HostProcess h, String containing) throws InterruptedException {
+        return Awaits.next(h.lines(), l -> l.contains(containing), "device host line with '" + containing + "'", 30);
     }
 
     /** Starts a device host and reads entropy from its rng once it is discovered. */
-    private Host startAndUse() throws Exception {
-        Host host = startDeviceHost();
+    private HostProcess startAndUse() throws Exception {
+        HostProcess host = startDeviceHost();
         source = awaitSource();
         assertEntropy(source);
         return host;
@@ -154,11 +132,11 @@ class TwoProcessTest {
     }
 
     /** Kills the host under {@code reads} reads in flight; every read ends once, the device goes in the bound. */
-    private void killUnderTraffic(Host host, EntropySource s, int reads) throws Exception {
+    private void killUnderTraffic(HostProcess host, EntropySource s, int reads) throws Exception {
         Traffic traffic = new Traffic();
         traffic.start(s, reads);
         long killedAt = System.nanoTime();
-        host.process.destroyForcibly();
+        host.process().destroyForcibly();
         EntropySource gone = withdrawn.poll(GONE_BOUND_MS, TimeUnit.MILLISECONDS);
         long goneMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
         assertNotNull(gone, "the device was not removed within " + GONE_BOUND_MS + " ms of the kill");
@@ -180,7 +158,7 @@ class TwoProcessTest {
 
     @Test
     void killingTheDeviceHostFailsEveryPendingReadOnceAndARestartBringsTheDeviceBack() throws Exception {
-        Host host = startAndUse();
+        HostProcess host = startAndUse();
         killUnderTraffic(host, source, 200);
         startAndUse(); // over the files the killed host left
     }
@@ -194,7 +172,7 @@ class TwoProcessTest {
     void repeatedKillsAndRestartsUnderTraffic() throws Exception {
         int kills = Integer.getInteger("vmsg.fifo.kills", 3);
         for (int i = 0; i < kills; i++) {
-            Host host = startAndUse();
+            HostProcess host = startAndUse();
             killUnderTraffic(host, source, 50 + 50 * (i % 4));
         }
         startAndUse();
@@ -202,15 +180,15 @@ class TwoProcessTest {
 
     @Test
     void aDeviceHostPausedPastTheTimeoutReHandshakesAsANewEpoch() throws Exception {
-        Host host = startAndUse();
+        HostProcess host = startAndUse();
         EntropySource s = source;
         Traffic traffic = new Traffic();
-        signal(host.process, "STOP");
+        signal(host.process(), "STOP");
         try {
             traffic.start(s, 20);
             assertNotNull(withdrawn.poll(GONE_BOUND_MS, TimeUnit.MILLISECONDS), "paused device not removed in time");
         } finally {
-            signal(host.process, "CONT");
+            signal(host.process(), "CONT");
         }
         for (CompletableFuture<byte[]> f : traffic.reads) {
             ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
@@ -226,10 +204,10 @@ class TwoProcessTest {
 
     @Test
     void aCleanlyStoppedDeviceHostIsSeenAsShutdown() throws Exception {
-        Host host = startDeviceHost();
+        HostProcess host = startDeviceHost();
         awaitSource();
-        host.process.getOutputStream().close();
-        assertTrue(host.process.waitFor(30, TimeUnit.SECONDS), "device host did not stop");
+        host.process().getOutputStream().close();
+        assertTrue(host.process().waitFor(30, TimeUnit.SECONDS), "device host did not stop");
         assertNotNull(withdrawn.poll(PEER_TIMEOUT_MS, TimeUnit.MILLISECONDS),
                 "a graceful SHUTDOWN is seen before any heartbeat timeout");
         assertTrue(line(host, "device host stopped").contains("stopped"));
