@@ -13,6 +13,7 @@
 #                (two bus instances mapping the same files) vs FileChannel on the same
 #                page-cached 256 MiB file ($TMPDIR/vmsg-bench-blk.img, created once), probe; 3 forks x 5 x 1 s
 #                by default (B8_FORKS, B8_ITER, B8_WARM) to stay near 5 minutes
+#       b10      probe, B10 NetFrameBenchmark (virtio-net frames/s, 64 and 1500 B, batches of 32, Agrona anchor)
 #       summary  print the summary of today's outputs
 #   FORKS=5 ITER=5 WARM=3 TIME=1 override the JMH run shape; NOBUILD=1 skips the build.
 #
@@ -79,6 +80,14 @@ stage_b8() {
     echo "# load average at end: $(cut -d" " -f1-3 /proc/loadavg)" | tee -a "$f"
 }
 
+stage_b10() {
+    local f=$OUT/$DATE-b10.txt; header "$f"
+    probe before-b10 "$f"
+    jmh "$f" 'NetFrameBenchmark'
+    probe after-b10 "$f"
+    echo "# load average at end: $(cut -d" " -f1-3 /proc/loadavg)" | tee -a "$f"
+}
+
 stage_b1_jit() {
     local f=$OUT/$DATE-b1-jit.txt; header "$f"
     FLAGS+=(-XX:FreqInlineSize=2000)
@@ -123,6 +132,7 @@ for s in "${stages[@]}"; do
         b2-2t) stage_b2_2t ;;
         b6) stage_b6 ;;
         b8) stage_b8 ;;
+        b10) stage_b10 ;;
         summary) summary ;;
         *) echo "unknown stage $s" >&2; exit 2 ;;
     esac
