@@ -327,6 +327,11 @@ public final class DeviceVirtqueue {
         window.putShortRelease(used + SplitRing.OFFSET_FLAGS, (short) (flags | SplitRing.USED_F_NO_NOTIFY));
     }
 
+    /** Whether the device currently asks for EVENT_AVAIL (false after {@link #disableNotifications()}). */
+    public boolean notificationsEnabled() {
+        return notificationsEnabled;
+    }
+
     /** Whether a ring-index fault broke the queue; it then needs a device reset. */
     public boolean isBroken() {
         return broken;

@@ -441,7 +441,9 @@ final class HostedDevice implements DeviceContext {
      */
     private void pollAvail(DeviceVirtqueue ring) {
         long budget = transport.pollNanos();
-        if (budget <= 0 || ring.isBroken()) {
+        // A backend that turned notifications off itself (virtio-net's receive queue while no
+        // frame waits for buffers) manages the queue on its own terms: leave it alone.
+        if (budget <= 0 || ring.isBroken() || !ring.notificationsEnabled()) {
             return;
         }
         // Runs on the device thread, as every reset and status change does: the ring stays live meanwhile.

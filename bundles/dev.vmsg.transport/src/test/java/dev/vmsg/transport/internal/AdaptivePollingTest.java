@@ -72,7 +72,7 @@ class AdaptivePollingTest {
     }
 
     @Test
-    void budgetZeroSendsAnEventEachWayPerRequest() throws Exception {
+    void budgetZeroSendsAboutAnEventEachWayPerRequest() throws Exception {
         try (Rig rig = new Rig(WireProfile.REV1, 264, POLL_OFF)) {
             EchoDriver.Bound b = rig.driveEcho(new EchoBackend(0)).bound.get(0);
             DmaRegion buf = b.device.allocator().allocate(4096);
@@ -85,8 +85,13 @@ class AdaptivePollingTest {
                 assertFalse(b.queue.pollUntil(() -> false), "budget 0 returns at once");
                 assertEquals("completed " + cookie + " 8", Rig.take(b.events, "completed"));
             }
-            assertEquals(200, rig.count("driver tx EVENT_AVAIL") - kicks);
-            assertEquals(200, rig.count("driver rx EVENT_USED") - used);
+            // One event each way per request, except where EVENT_IDX legitimately elides one: a
+            // completion published while the driver thread is still harvesting the previous one is
+            // taken in the same harvest without an event (and likewise for kicks).
+            long kicksSent = rig.count("driver tx EVENT_AVAIL") - kicks;
+            long usedSeen = rig.count("driver rx EVENT_USED") - used;
+            assertTrue(kicksSent >= 150 && kicksSent <= 200, kicksSent + " EVENT_AVAIL for 200 requests");
+            assertTrue(usedSeen >= 150 && usedSeen <= 200, usedSeen + " EVENT_USED for 200 requests");
         }
     }
 
@@ -130,6 +135,27 @@ class AdaptivePollingTest {
             assertFalse(feeder.isAlive());
             assertFalse(b.events.stream().anyMatch(e -> e.startsWith("DOUBLE END")), "a chain ended twice");
             assertTrue(rig.warnings.stream().noneMatch(w -> w.contains("did not stop")), rig.warnings.toString());
+        }
+    }
+
+    @Test
+    void aQueueTheBackendSilencedIsNeitherPolledNorWokenAgain() throws Exception {
+        try (Rig rig = new Rig(WireProfile.REV1, 264, new TransportOptions(2000, 2000, 5, 2000, 1000))) {
+            EchoBackend backend = new EchoBackend(0);
+            backend.quiet = true;
+            EchoDriver.Bound b = rig.driveEcho(backend).bound.get(0);
+            DmaRegion buf = b.device.allocator().allocate(4096);
+            BufferSegment[] in = {new BufferSegment(buf.address(), 8)};
+            BufferSegment[] out = {new BufferSegment(buf.address() + 1024, 8)};
+            b.queue.submit(in, out, "first");
+            assertEquals("completed first 8", Rig.take(b.events, "completed"));
+            long kicks = rig.count("driver tx EVENT_AVAIL");
+            // The backend asked for no more EVENT_AVAIL: the transport must not poll the queue or
+            // turn notifications back on behind its back, so this chain waits for the backend.
+            b.queue.submit(in, out, "second");
+            Thread.sleep(300);
+            assertFalse(b.ends.containsKey("second"), "the silenced queue was served anyway");
+            assertEquals(kicks, rig.count("driver tx EVENT_AVAIL"));
         }
     }
 

@@ -24,6 +24,8 @@ final class EchoBackend implements VirtioDeviceBackend {
     final byte[] config;
     volatile boolean acceptFeatures = true;
     volatile boolean hold;
+    /** Turns EVENT_AVAIL off for the queue after serving it, as a backend managing its own suppression does. */
+    volatile boolean quiet;
     /** How many GET_CONFIG reads should bump the generation (to force driver retries). */
     final AtomicInteger configChangesDuringReads = new AtomicInteger();
     final AtomicInteger driverOkCount = new AtomicInteger();
@@ -105,6 +107,9 @@ final class EchoBackend implements VirtioDeviceBackend {
             data.flip();
             int written = chain.writeTo(data);
             queue.pushUsed(chain.head(), written);
+        }
+        if (quiet) {
+            queue.disableNotifications();
         }
     }
 
