@@ -71,6 +71,11 @@ public final class NetBenchRig implements AutoCloseable {
         return n;
     }
 
+    /** Messages carried so far on the bus, by side, direction and name (what {@code vmsg:traffic} shows). */
+    public java.util.Map<String, Long> messages() {
+        return core.buses().get(0).messages();
+    }
+
     @Override
     public void close() {
         core.close();
