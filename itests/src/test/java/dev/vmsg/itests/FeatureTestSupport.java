@@ -1,0 +1,71 @@
+package dev.vmsg.itests;
+
+import static org.ops4j.pax.exam.CoreOptions.bundle;
+import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
+
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.ops4j.pax.exam.Option;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.ServiceReference;
+
+/**
+ * A container with the vmsg core and the loopback bus but no device type: the feature installer
+ * (dev.vmsg.feature with the Felix Feature service) finds the feature documents in features/ and
+ * the bundles in the runtime's local repository (runtime/target/repository), as in ./vmsg.
+ * Commands are called as Gogo calls them: on the service with {@code osgi.command.scope=feature}.
+ */
+public abstract class FeatureTestSupport extends RngTestSupport {
+
+    @Override
+    protected List<String> vmsgBundles() {
+        return List.of("dev.vmsg.api", "dev.vmsg.transport", "dev.vmsg.bus.loopback");
+    }
+
+    @Override
+    protected Option[] extraOptions() {
+        List<Option> options = new ArrayList<>(Arrays.asList(
+                propagate("vmsg.feature.dirs"),
+                propagate("vmsg.feature.repository"),
+                mavenBundle("org.glassfish", "jakarta.json").version(version("jakarta.json")),
+                mavenBundle("org.osgi", "org.osgi.util.converter").version(version("osgi.converter")),
+                mavenBundle("org.osgi", "org.osgi.service.feature").version(version("osgi.feature")),
+                mavenBundle("org.apache.felix", "org.apache.felix.cm.json").version(version("felix.cm.json")),
+                mavenBundle("org.apache.felix", "org.apache.felix.feature").version(version("felix.feature")),
+                bundle(bundleFile("dev.vmsg.feature").toURI().toString())));
+        options.addAll(Arrays.asList(moreOptions()));
+        return options.toArray(new Option[0]);
+    }
+
+    /** Subclasses add options on top of the feature installer. */
+    protected Option[] moreOptions() {
+        return new Option[0];
+    }
+
+    /** Runs {@code feature:<function> [arg]} and returns its text, as the Gogo shell would print it. */
+    protected String feature(String function, String... args) throws Exception {
+        ServiceReference<?> ref = awaitServiceReference("(osgi.command.scope=feature)", DEFAULT_TIMEOUT);
+        Object commands = context.getService(ref);
+        try {
+            Class<?>[] types = new Class<?>[args.length];
+            Arrays.fill(types, String.class);
+            Method m = commands.getClass().getMethod(function, types);
+            return (String) m.invoke(commands, (Object[]) args);
+        } finally {
+            context.ungetService(ref);
+        }
+    }
+
+    /** Every installed bundle: id -> "symbolic-name state". */
+    protected Map<Long, String> bundleSnapshot() {
+        Map<Long, String> out = new TreeMap<>();
+        for (Bundle b : context.getBundles()) {
+            out.put(b.getBundleId(), b.getSymbolicName() + " " + stateName(b.getState()));
+        }
+        return out;
+    }
+}
