@@ -2,6 +2,7 @@ package dev.vmsg.itests;
 
 import static org.ops4j.pax.exam.CoreOptions.bundle;
 import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import java.lang.reflect.Method;
 import java.util.ArrayList;
@@ -14,7 +15,8 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.ServiceReference;
 
 /**
- * A container with the vmsg core and the loopback bus but no device type: the feature installer
+ * A container with the vmsg core, FileInstall on an empty temporary deploy folder and the loopback
+ * bus but no device type: the feature installer
  * (dev.vmsg.feature with the Felix Feature service) finds the feature documents in features/ and
  * the bundles in the runtime's local repository (runtime/target/repository), as in ./vmsg.
  * Commands are called as Gogo calls them: on the service with {@code osgi.command.scope=feature}.
@@ -28,7 +30,18 @@ public abstract class FeatureTestSupport extends RngTestSupport {
 
     @Override
     protected Option[] extraOptions() {
+        java.nio.file.Path deploy;
+        try {
+            deploy = java.nio.file.Files.createTempDirectory("vmsg-deploy");
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
         List<Option> options = new ArrayList<>(Arrays.asList(
+                // the deploy folder as ./vmsg runs it (FileInstall), empty at the start
+                systemProperty("felix.fileinstall.dir").value(deploy.toString()),
+                systemProperty("felix.fileinstall.poll").value("200"),
+                systemProperty("felix.fileinstall.noInitialDelay").value("true"),
+                systemProperty("felix.fileinstall.enableConfigSave").value("false"),
                 propagate("vmsg.feature.dirs"),
                 propagate("vmsg.feature.repository"),
                 mavenBundle("org.glassfish", "jakarta.json").version(version("jakarta.json")),
@@ -36,6 +49,7 @@ public abstract class FeatureTestSupport extends RngTestSupport {
                 mavenBundle("org.osgi", "org.osgi.service.feature").version(version("osgi.feature")),
                 mavenBundle("org.apache.felix", "org.apache.felix.cm.json").version(version("felix.cm.json")),
                 mavenBundle("org.apache.felix", "org.apache.felix.feature").version(version("felix.feature")),
+                mavenBundle("org.apache.felix", "org.apache.felix.fileinstall").version(version("felix.fileinstall")),
                 bundle(bundleFile("dev.vmsg.feature").toURI().toString())));
         options.addAll(Arrays.asList(moreOptions()));
         return options.toArray(new Option[0]);
