@@ -23,13 +23,14 @@ import org.osgi.service.metatype.annotations.Designate;
 
 /**
  * Gogo commands {@code feature:list}, {@code feature:show <feature>}, {@code feature:add <feature>}
- * and {@code feature:remove <feature>}: the DS shell of {@link FeatureCatalog} and
+ * and {@code feature:remove <feature>}, and {@code feature:waitfor <filter or symbolic name> <seconds>}
+ * for scripts that wait for what the deploy folder brings: the DS shell of {@link FeatureCatalog} and
  * {@link FeatureInstaller}. A plain service with command properties, no shell dependency; every
  * command answers text, and a failure is one line starting with the command's name.
  */
 @Component(service = FeatureCommands.class, immediate = true, configurationPid = "dev.vmsg.feature",
         property = {"osgi.command.scope=feature", "osgi.command.function=list", "osgi.command.function=show",
-            "osgi.command.function=add", "osgi.command.function=remove"})
+            "osgi.command.function=add", "osgi.command.function=remove", "osgi.command.function=waitfor"})
 @Designate(ocd = FeatureInstallerConfig.class)
 public final class FeatureCommands {
 
@@ -132,6 +133,63 @@ public final class FeatureCommands {
             return String.join("\n", report) + "\n";
         } catch (FeatureException e) {
             return "feature:remove: " + e.getMessage() + "\n";
+        }
+    }
+
+    /**
+     * Waits (at most {@code seconds}, 1..600) until a service matching the LDAP filter {@code what}
+     * (for example {@code (osgi.command.scope=i2c)}) is registered, or, when {@code what} is not a
+     * filter, until a bundle with that symbolic name is ACTIVE. The deploy folder installs and starts
+     * jars in the background, and DS registers their services after that: scripts wait before using them.
+     */
+    public String waitfor(String what, int seconds) throws InterruptedException {
+        boolean service = what.startsWith("(");
+        org.osgi.framework.Filter filter;
+        try {
+            filter = service ? context.createFilter(what) : null;
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            return "feature:waitfor: not a valid filter: " + what + " (" + e.getMessage() + ")";
+        }
+        long deadline = System.nanoTime() + Math.max(1, Math.min(seconds, 600)) * 1_000_000_000L;
+        java.util.concurrent.Semaphore changed = new java.util.concurrent.Semaphore(0);
+        org.osgi.framework.BundleListener bundles = e -> changed.release();
+        org.osgi.framework.ServiceListener services = e -> changed.release();
+        context.addBundleListener(bundles);
+        context.addServiceListener(services);
+        try {
+            while (true) {
+                String found = service ? findService(filter) : findActive(what);
+                if (found != null) {
+                    return found;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return "feature:waitfor: no " + (service ? "service " : "active bundle ") + what + " after "
+                            + seconds + " s";
+                }
+                changed.tryAcquire(Math.min(left, 200_000_000L), java.util.concurrent.TimeUnit.NANOSECONDS);
+            }
+        } finally {
+            context.removeBundleListener(bundles);
+            context.removeServiceListener(services);
+        }
+    }
+
+    private String findActive(String symbolicName) {
+        for (Bundle b : context.getBundles()) {
+            if (symbolicName.equals(b.getSymbolicName()) && b.getState() == Bundle.ACTIVE) {
+                return "bundle " + symbolicName + " [" + b.getBundleId() + "] is active";
+            }
+        }
+        return null;
+    }
+
+    private String findService(org.osgi.framework.Filter filter) {
+        try {
+            org.osgi.framework.ServiceReference<?>[] refs = context.getAllServiceReferences(null, filter.toString());
+            return refs == null ? null : "service " + filter + " is registered";
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -14,12 +14,14 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
- * Gogo commands (scope {@code i2c}): {@code i2c:adapters}, {@code i2c:writereg <bus> <addr> <reg> <hex>}
+ * Gogo commands (scope {@code i2c}): {@code i2c:adapters}, {@code i2c:await <bus> <seconds>},
+ * {@code i2c:writereg <bus> <addr> <reg> <hex>}
  * and {@code i2c:readreg <bus> <addr> <reg> <n>}, through the I2cAdapter services. A plain service with
  * command properties: no shell dependency.
  */
 @Component(service = I2cCommands.class, immediate = true, property = {"osgi.command.scope=i2c",
-    "osgi.command.function=adapters", "osgi.command.function=writereg", "osgi.command.function=readreg"})
+    "osgi.command.function=adapters", "osgi.command.function=await", "osgi.command.function=writereg",
+    "osgi.command.function=readreg"})
 public final class I2cCommands {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
@@ -30,6 +32,9 @@ public final class I2cCommands {
             policyOption = ReferencePolicyOption.GREEDY)
     void bindAdapter(I2cAdapter adapter) {
         adapters.add(adapter);
+        synchronized (this) {
+            notifyAll();
+        }
     }
 
     void unbindAdapter(I2cAdapter adapter) {
@@ -46,6 +51,20 @@ public final class I2cCommands {
             out.append(String.format("%-10s %d%n", a.busName(), a.deviceNumber()));
         }
         return out.toString();
+    }
+
+    /** Waits (at most {@code seconds}) until an I2C adapter runs on {@code bus}; for scripts. */
+    public String await(String bus, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + Math.max(0, Math.min(seconds, 600)) * 1_000_000_000L;
+        while (adapters.stream().noneMatch(a -> a.busName().equals(bus))) {
+            if (System.nanoTime() - deadline > 0) {
+                return "i2c:await: no I2C adapter on bus " + bus + " after " + seconds + " s (see vmsg:devices)";
+            }
+            synchronized (this) {
+                wait(50);
+            }
+        }
+        return "an I2C adapter runs on " + bus;
     }
 
     /** Writes bytes (hex) at register {@code reg} of the I2C device at {@code address} behind the adapter on {@code bus}. */
