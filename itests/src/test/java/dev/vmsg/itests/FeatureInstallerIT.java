@@ -115,6 +115,11 @@ public class FeatureInstallerIT extends FeatureTestSupport {
                 + "{\"id\": \"dev.vmsg:dev.vmsg.device.rng:0.1.0-SNAPSHOT\", \"start-order\": \"10\"},"
                 + "{\"id\": \"dev.vmsg:dev.vmsg.not.there:0.1.0-SNAPSHOT\", \"start-order\": \"20\"}],"
                 + "\"configurations\": {\"dev.vmsg.device.rng~half0\": {\"bus\": \"loopback0\"}}}");
+        java.nio.file.Files.writeString(folder.resolve("badcfg.json"), "{\"feature-resource-version\": \"1.0\","
+                + "\"id\": \"dev.vmsg.test:badcfg:json:badcfg:1.0.0\", \"bundles\": ["
+                + "{\"id\": \"dev.vmsg:dev.vmsg.device.rng:0.1.0-SNAPSHOT\"}],"
+                + "\"configurations\": {\"dev.vmsg.device.rng~bad0\": {\"bus\": \"loopback0\","
+                + " \"queue.size:Integer\": 0}}}");
         String pid = createConfiguration("dev.vmsg.feature", Map.of("features",
                 new String[] {folder.toString(), System.getProperty("vmsg.feature.dirs")}));
         awaitCondition(() -> {
@@ -132,6 +137,12 @@ public class FeatureInstallerIT extends FeatureTestSupport {
         assertNull(configurationAdmin().listConfigurations("(service.pid=dev.vmsg.device.rng~half0)"));
         assertEquals(before, bundleSnapshot());
         assertTrue(feature("list").matches("(?s).*\\nhalf\\s+no\\s.*"));
+        // a configuration its bundle's metatype refuses: one line with PID, key and expectation; nothing left
+        String bad = feature("add", "badcfg");
+        assertEquals("feature:add: feature badcfg not added (nothing left behind): configuration rejected: "
+                + "dev.vmsg.device.rng~bad0: queue.size = '0': expected an Integer from 1 to 32768\n", bad);
+        assertNull(findBundle(RNG));
+        assertEquals(before, bundleSnapshot());
         deleteConfiguration(pid);
         assertTrue(feature("add", "no-such-feature").startsWith("feature:add: no feature 'no-such-feature' in "));
     }

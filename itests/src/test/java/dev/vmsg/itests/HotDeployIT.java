@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -83,5 +84,38 @@ public class HotDeployIT extends FeatureTestSupport {
         awaitCondition(() -> findBundle("dev.vmsg.device.rng") == null, DEFAULT_TIMEOUT,
                 () -> "the plugin is still installed");
         assertEquals(Bundle.UNINSTALLED, plugin.getState());
+    }
+
+    @Test
+    public void aWrongValueIsOneErrorLineWithPidKeyAndExpectationAndNoDevice() throws Exception {
+        createBus("loopback0");
+        Path tmp = Files.createTempFile(deploy().getParent(), "vmsg", ".part");
+        Files.copy(bundleFile("dev.vmsg.device.rng").toPath(), tmp, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, deploy().resolve("rng.jar"), StandardCopyOption.ATOMIC_MOVE);
+        awaitBundleActive("dev.vmsg.device.rng", DEFAULT_TIMEOUT);
+
+        drop("dev.vmsg.device.rng-bad0.cfg", "bus = loopback0\nname = bad0\nqueue.size = 40000\n");
+        awaitVmsgLog("deploy folder: dev.vmsg.device.rng-bad0.cfg rejected: dev.vmsg.device.rng~bad0: "
+                + "queue.size = '40000': expected an Integer from 1 to 32768 (nothing created)");
+        drop("dev.vmsg.device.rng~bad1.cfg", "bus = loopback0\nname = bad1\nmax.bytes.per.request = lots\n");
+        awaitVmsgLog("dev.vmsg.device.rng~bad1: max.bytes.per.request = 'lots': expected an Integer from 1 to 1048576");
+        assertTrue(configurationAdmin().listConfigurations("(service.factoryPid=dev.vmsg.device.rng)") == null);
+
+        // a valid device, then a wrong edit: the device keeps its last valid configuration
+        drop("dev.vmsg.device.rng~good.cfg", "bus = loopback0\nname = good\n");
+        awaitCondition(() -> running("good"), DEFAULT_TIMEOUT, () -> "good not running: " + admin().devices());
+        drop("dev.vmsg.device.rng~good.cfg", "bus = loopback0\nname = good\nqueue.size = 0\n");
+        awaitVmsgLog("dev.vmsg.device.rng~good: queue.size = '0': expected an Integer from 1 to 32768 "
+                + "(the last valid configuration stays)");
+        assertTrue(running("good"));
+        assertEquals(List.of("good"), admin().devices().stream().filter(d -> d.side().equals("device"))
+                .map(DeviceView::name).toList());
+
+        for (String f : List.of("dev.vmsg.device.rng-bad0.cfg", "dev.vmsg.device.rng~bad1.cfg",
+                "dev.vmsg.device.rng~good.cfg", "rng.jar")) {
+            Files.delete(deploy().resolve(f));
+        }
+        awaitCondition(() -> findBundle("dev.vmsg.device.rng") == null && admin().devices().isEmpty(),
+                DEFAULT_TIMEOUT, () -> "left behind: " + admin().devices());
     }
 }

@@ -114,6 +114,13 @@ public final class FeatureInstaller {
                 used.add(b.getBundleId());
                 report.add("bundle " + identity + " [" + b.getBundleId() + "] installed from " + jar);
             }
+            List<Bundle> all = java.util.Arrays.asList(context.getBundles());
+            for (FeatureConfiguration fc : entry.feature().getConfigurations().values()) {
+                List<String> problems = ConfigurationRules.check(all, fc.getPid(), new Hashtable<>(fc.getValues()));
+                if (!problems.isEmpty()) {
+                    throw new FeatureException("configuration rejected: " + ConfigurationRules.oneLine(problems));
+                }
+            }
             for (FeatureConfiguration fc : entry.feature().getConfigurations().values()) {
                 pids.add(fc.getPid());
                 if (exists(fc.getPid())) {

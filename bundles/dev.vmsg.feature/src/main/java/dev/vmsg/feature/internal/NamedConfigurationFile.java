@@ -10,12 +10,16 @@ import java.util.Hashtable;
 import java.util.Properties;
 
 /**
- * A deploy-folder file {@code <factory pid>~<name>.cfg}: one named factory configuration
- * (Configuration Admin 1.6), in the same {@code key = value} properties syntax FileInstall reads
- * for its own {@code <factory pid>-<name>.cfg} files. FileInstall 3.7.4 knows only the {@code -}
- * form; {@link NamedConfigurationInstaller} gives it the {@code ~} form.
+ * A deploy-folder file {@code <factory pid>~<name>.cfg}, or {@code <factory pid>-<name>.cfg} for a
+ * vmsg factory PID ({@code dev.vmsg.*}): one named factory configuration (Configuration Admin 1.6),
+ * in the {@code key = value} properties syntax FileInstall reads. FileInstall 3.7.4 knows only the
+ * {@code -} form; {@link NamedConfigurationInstaller} gives it the {@code ~} form, and checks both
+ * forms of vmsg configurations against their metatype before they reach Configuration Admin.
  */
 public record NamedConfigurationFile(String factoryPid, String name) {
+
+    /** Factory PIDs whose {@code -} form files are handled here too (and checked). */
+    static final String VMSG_PIDS = "dev.vmsg.";
 
     /** The file's configuration, or null when the file name is not {@code <factory pid>~<name>.cfg}. */
     public static NamedConfigurationFile of(String fileName) {
@@ -23,11 +27,14 @@ public record NamedConfigurationFile(String factoryPid, String name) {
             return null;
         }
         String base = fileName.substring(0, fileName.length() - 4);
-        int tilde = base.indexOf('~');
-        if (tilde <= 0 || tilde == base.length() - 1) {
+        int at = base.indexOf('~');
+        if (at < 0 && base.startsWith(VMSG_PIDS)) {
+            at = base.indexOf('-'); // FileInstall's form: the factory PID ends at the first '-'
+        }
+        if (at <= 0 || at == base.length() - 1) {
             return null;
         }
-        return new NamedConfigurationFile(base.substring(0, tilde), base.substring(tilde + 1));
+        return new NamedConfigurationFile(base.substring(0, at), base.substring(at + 1));
     }
 
     /** The configuration's PID: {@code factoryPid~name}. */

@@ -14,19 +14,24 @@ import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 
 /**
- * Gives the deploy folder {@code <factory pid>~<name>.cfg} files: dropping one creates the named
- * factory configuration, editing it updates it, deleting it deletes it. An {@link ArtifactInstaller}
- * ranked above FileInstall's own configuration installer, asked only for files with a {@code ~}.
+ * Gives the deploy folder {@code <factory pid>~<name>.cfg} files (and takes the {@code -} form of vmsg
+ * PIDs): dropping one creates the named factory configuration, editing it updates it, deleting it
+ * deletes it. A file whose values do not fit the metatype of the bundle that declares the PID is
+ * rejected with one error line (PID, key, value, what is expected): nothing is created, or the
+ * device keeps its last valid configuration. An {@link ArtifactInstaller} ranked above FileInstall's
+ * own configuration installer.
  */
 @Component(service = ArtifactInstaller.class, property = Constants.SERVICE_RANKING + ":Integer=100")
 public final class NamedConfigurationInstaller implements ArtifactInstaller {
 
     private final ConfigurationAdmin configurationAdmin;
     private final Logger log;
+    private final org.osgi.framework.BundleContext context;
 
     @Activate
-    public NamedConfigurationInstaller(@Reference ConfigurationAdmin configurationAdmin,
-            @Reference(service = LoggerFactory.class) Logger log) {
+    public NamedConfigurationInstaller(org.osgi.framework.BundleContext context,
+            @Reference ConfigurationAdmin configurationAdmin, @Reference(service = LoggerFactory.class) Logger log) {
+        this.context = context;
         this.configurationAdmin = configurationAdmin;
         this.log = log;
     }
@@ -39,8 +44,17 @@ public final class NamedConfigurationInstaller implements ArtifactInstaller {
     @Override
     public void install(File artifact) throws IOException {
         NamedConfigurationFile cfg = NamedConfigurationFile.of(artifact.getName());
+        java.util.Dictionary<String, Object> values = NamedConfigurationFile.read(artifact.toPath());
+        java.util.List<String> problems = ConfigurationRules.check(java.util.Arrays.asList(context.getBundles()),
+                cfg.pid(), values);
+        if (!problems.isEmpty()) {
+            boolean exists = exists(cfg.pid());
+            log.error("deploy folder: " + artifact.getName() + " rejected: " + ConfigurationRules.oneLine(problems)
+                    + (exists ? " (the last valid configuration stays)" : " (nothing created)"));
+            return;
+        }
         Configuration c = configurationAdmin.getFactoryConfiguration(cfg.factoryPid(), cfg.name(), "?");
-        if (c.updateIfDifferent(NamedConfigurationFile.read(artifact.toPath()))) {
+        if (c.updateIfDifferent(values)) {
             log.info("deploy folder: configuration " + cfg.pid() + " set from " + artifact.getName());
         }
     }
@@ -48,6 +62,14 @@ public final class NamedConfigurationInstaller implements ArtifactInstaller {
     @Override
     public void update(File artifact) throws IOException {
         install(artifact);
+    }
+
+    private boolean exists(String pid) throws IOException {
+        try {
+            return configurationAdmin.listConfigurations("(" + Constants.SERVICE_PID + "=" + pid + ")") != null;
+        } catch (InvalidSyntaxException e) {
+            throw new IOException("bad PID " + pid, e);
+        }
     }
 
     @Override

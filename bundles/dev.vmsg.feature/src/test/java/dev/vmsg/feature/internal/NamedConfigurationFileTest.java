@@ -17,7 +17,9 @@ class NamedConfigurationFileTest {
         assertEquals("dev.vmsg.device.rng", f.factoryPid());
         assertEquals("rng1", f.name());
         assertEquals("dev.vmsg.device.rng~rng1", f.pid());
-        assertNull(NamedConfigurationFile.of("dev.vmsg.device.rng-rng1.cfg"), "the - form stays FileInstall's");
+        NamedConfigurationFile dash = NamedConfigurationFile.of("dev.vmsg.device.rng-rng-1.cfg");
+        assertEquals("dev.vmsg.device.rng~rng-1", dash.pid(), "vmsg's - form, split at the first - as FileInstall does");
+        assertNull(NamedConfigurationFile.of("org.example.thing-a.cfg"), "the - form of other PIDs stays FileInstall's");
         assertNull(NamedConfigurationFile.of("dev.vmsg.device.rng~rng1.config"));
         assertNull(NamedConfigurationFile.of("~rng1.cfg"));
         assertNull(NamedConfigurationFile.of("dev.vmsg.device.rng~.cfg"));
