@@ -177,6 +177,64 @@ class FeatureDocumentsTest {
         }
     }
 
+    @Test
+    void everyConfigurationHasMetatypeAndEveryDefaultConfigurationFitsIt() throws IOException {
+        Map<String, Map<String, org.apache.felix.metatype.AD>> designated = new TreeMap<>();
+        Set<String> configurationPids = new TreeSet<>();
+        List<Path> jars;
+        try (Stream<Path> files = Files.walk(REPOSITORY.resolve("dev/vmsg"))) {
+            jars = files.filter(p -> p.toString().endsWith(".jar")).toList();
+        }
+        for (Path jar : jars) {
+            try (JarFile file = new JarFile(jar.toFile())) {
+                for (var e : java.util.Collections.list(file.entries())) {
+                    String name = e.getName();
+                    String url = "jar:" + jar.toUri() + "!/" + name;
+                    if (name.startsWith("OSGI-INF/metatype/") && name.endsWith(".xml")) {
+                        var md = new org.apache.felix.metatype.MetaDataReader().parse(new java.net.URL(url));
+                        for (Object o : md.getDesignates()) {
+                            var d = (org.apache.felix.metatype.Designate) o;
+                            var ocd = (org.apache.felix.metatype.OCD) md.getObjectClassDefinitions()
+                                    .get(d.getObject().getOcdRef());
+                            @SuppressWarnings("unchecked")
+                            Map<String, org.apache.felix.metatype.AD> ads = ocd.getAttributeDefinitions();
+                            designated.put(d.getFactoryPid() != null ? d.getFactoryPid() : d.getPid(), ads);
+                        }
+                    } else if (name.startsWith("OSGI-INF/") && name.endsWith(".xml")) {
+                        Matcher m = Pattern.compile("configuration-pid=\"([^\"]+)\"")
+                                .matcher(new String(file.getInputStream(e).readAllBytes(), StandardCharsets.UTF_8));
+                        while (m.find()) {
+                            configurationPids.addAll(List.of(m.group(1).split("\\s+")));
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(configurationPids.size() >= 8, "component configuration PIDs found: " + configurationPids);
+        for (String pid : configurationPids) {
+            assertTrue(designated.containsKey(pid), "configuration PID " + pid + " has no metatype");
+        }
+        List<String> problems = new ArrayList<>();
+        for (Feature f : DOCS.values()) {
+            for (FeatureConfiguration c : f.getConfigurations().values()) {
+                Map<String, org.apache.felix.metatype.AD> ads = designated.get(c.getFactoryPid().orElse(c.getPid()));
+                if (ads == null) {
+                    problems.add(c.getPid() + ": no metatype");
+                    continue;
+                }
+                c.getValues().forEach((k, v) -> {
+                    org.apache.felix.metatype.AD ad = ads.get(k);
+                    String verdict = ad == null ? "no such attribute" : ad.validate(String.valueOf(v));
+                    if (verdict != null && !verdict.isEmpty()) {
+                        problems.add(f.getID().getClassifier().orElse("?") + " " + c.getPid() + ": " + k + "=" + v
+                                + ": " + verdict);
+                    }
+                });
+            }
+        }
+        assertEquals(List.of(), problems, "default configurations that their metatype refuses");
+    }
+
     // ---------------------------------------------------------------- helpers
 
     static boolean isGroup(Feature f) {
