@@ -153,4 +153,17 @@ public class FeatureInstallerIT extends FeatureTestSupport {
         c.update(dict);
         return c.getPid();
     }
+
+    @Test
+    public void waitforSeesServicesAndActiveBundlesAndGivesUpInTime() throws Exception {
+        assertEquals("service (osgi.command.scope=feature) is registered",
+                feature("waitfor", "(osgi.command.scope=feature)", 5));
+        assertTrue(feature("waitfor", "dev.vmsg.transport", 5).matches("bundle dev.vmsg.transport \\[\\d+\\] is active"));
+        long start = System.nanoTime();
+        assertEquals("feature:waitfor: no service (objectClass=no.such.Service) after 1 s",
+                feature("waitfor", "(objectClass=no.such.Service)", 1));
+        long waited = System.nanoTime() - start;
+        assertTrue("gave up after " + waited + " ns", waited >= 900_000_000L && waited < 10_000_000_000L);
+        assertTrue(feature("waitfor", "(broken", 1).startsWith("feature:waitfor: not a valid filter: (broken"));
+    }
 }

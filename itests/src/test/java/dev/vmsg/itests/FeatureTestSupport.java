@@ -61,15 +61,17 @@ public abstract class FeatureTestSupport extends RngTestSupport {
         return new Option[0];
     }
 
-    /** Runs {@code feature:<function> [arg]} and returns its text, as the Gogo shell would print it. */
-    protected String feature(String function, String... args) throws Exception {
+    /** Runs {@code feature:<function> [args]} (String and int arguments) and returns its text, as Gogo would print it. */
+    protected String feature(String function, Object... args) throws Exception {
         ServiceReference<?> ref = awaitServiceReference("(osgi.command.scope=feature)", DEFAULT_TIMEOUT);
         Object commands = context.getService(ref);
         try {
             Class<?>[] types = new Class<?>[args.length];
-            Arrays.fill(types, String.class);
+            for (int i = 0; i < args.length; i++) {
+                types[i] = args[i] instanceof Integer ? int.class : String.class;
+            }
             Method m = commands.getClass().getMethod(function, types);
-            return (String) m.invoke(commands, (Object[]) args);
+            return (String) m.invoke(commands, args);
         } finally {
             context.ungetService(ref);
         }

@@ -139,58 +139,10 @@ public final class FeatureCommands {
     /**
      * Waits (at most {@code seconds}, 1..600) until a service matching the LDAP filter {@code what}
      * (for example {@code (osgi.command.scope=i2c)}) is registered, or, when {@code what} is not a
-     * filter, until a bundle with that symbolic name is ACTIVE. The deploy folder installs and starts
-     * jars in the background, and DS registers their services after that: scripts wait before using them.
+     * filter, until a bundle with that symbolic name is ACTIVE: see {@link ContainerWait}.
      */
     public String waitfor(String what, int seconds) throws InterruptedException {
-        boolean service = what.startsWith("(");
-        org.osgi.framework.Filter filter;
-        try {
-            filter = service ? context.createFilter(what) : null;
-        } catch (org.osgi.framework.InvalidSyntaxException e) {
-            return "feature:waitfor: not a valid filter: " + what + " (" + e.getMessage() + ")";
-        }
-        long deadline = System.nanoTime() + Math.max(1, Math.min(seconds, 600)) * 1_000_000_000L;
-        java.util.concurrent.Semaphore changed = new java.util.concurrent.Semaphore(0);
-        org.osgi.framework.BundleListener bundles = e -> changed.release();
-        org.osgi.framework.ServiceListener services = e -> changed.release();
-        context.addBundleListener(bundles);
-        context.addServiceListener(services);
-        try {
-            while (true) {
-                String found = service ? findService(filter) : findActive(what);
-                if (found != null) {
-                    return found;
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return "feature:waitfor: no " + (service ? "service " : "active bundle ") + what + " after "
-                            + seconds + " s";
-                }
-                changed.tryAcquire(Math.min(left, 200_000_000L), java.util.concurrent.TimeUnit.NANOSECONDS);
-            }
-        } finally {
-            context.removeBundleListener(bundles);
-            context.removeServiceListener(services);
-        }
-    }
-
-    private String findActive(String symbolicName) {
-        for (Bundle b : context.getBundles()) {
-            if (symbolicName.equals(b.getSymbolicName()) && b.getState() == Bundle.ACTIVE) {
-                return "bundle " + symbolicName + " [" + b.getBundleId() + "] is active";
-            }
-        }
-        return null;
-    }
-
-    private String findService(org.osgi.framework.Filter filter) {
-        try {
-            org.osgi.framework.ServiceReference<?>[] refs = context.getAllServiceReferences(null, filter.toString());
-            return refs == null ? null : "service " + filter + " is registered";
-        } catch (org.osgi.framework.InvalidSyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return new ContainerWait(context).waitFor(what, seconds);
     }
 
     /** The ID of an added feature by name or ID, even if its document is gone from the feature folders. */

@@ -5,7 +5,9 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.Dictionary;
 import java.util.HashSet;
@@ -114,7 +116,7 @@ public final class FeatureInstaller {
                 used.add(b.getBundleId());
                 report.add("bundle " + identity + " [" + b.getBundleId() + "] installed from " + jar);
             }
-            List<Bundle> all = java.util.Arrays.asList(context.getBundles());
+            List<Bundle> all = Arrays.asList(context.getBundles());
             for (FeatureConfiguration fc : entry.feature().getConfigurations().values()) {
                 List<String> problems = ConfigurationRules.check(all, fc.getPid(), new Hashtable<>(fc.getValues()));
                 if (!problems.isEmpty()) {
@@ -171,7 +173,7 @@ public final class FeatureInstaller {
             }
         }
         List<Long> reversed = new ArrayList<>(release.bundles());
-        java.util.Collections.reverse(reversed);
+        Collections.reverse(reversed);
         List<Bundle> uninstalled = new ArrayList<>();
         for (Long id : reversed) {
             Bundle b = context.getBundle(id);

@@ -2,7 +2,11 @@ package dev.vmsg.feature.internal;
 
 import java.io.File;
 import java.io.IOException;
+import java.util.Arrays;
+import java.util.Dictionary;
+import java.util.List;
 import org.apache.felix.fileinstall.ArtifactInstaller;
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
@@ -26,10 +30,10 @@ public final class NamedConfigurationInstaller implements ArtifactInstaller {
 
     private final ConfigurationAdmin configurationAdmin;
     private final Logger log;
-    private final org.osgi.framework.BundleContext context;
+    private final BundleContext context;
 
     @Activate
-    public NamedConfigurationInstaller(org.osgi.framework.BundleContext context,
+    public NamedConfigurationInstaller(BundleContext context,
             @Reference ConfigurationAdmin configurationAdmin, @Reference(service = LoggerFactory.class) Logger log) {
         this.context = context;
         this.configurationAdmin = configurationAdmin;
@@ -44,8 +48,8 @@ public final class NamedConfigurationInstaller implements ArtifactInstaller {
     @Override
     public void install(File artifact) throws IOException {
         NamedConfigurationFile cfg = NamedConfigurationFile.of(artifact.getName());
-        java.util.Dictionary<String, Object> values = NamedConfigurationFile.read(artifact.toPath());
-        java.util.List<String> problems = ConfigurationRules.check(java.util.Arrays.asList(context.getBundles()),
+        Dictionary<String, Object> values = NamedConfigurationFile.read(artifact.toPath());
+        List<String> problems = ConfigurationRules.check(Arrays.asList(context.getBundles()),
                 cfg.pid(), values);
         if (!problems.isEmpty()) {
             boolean exists = exists(cfg.pid());
