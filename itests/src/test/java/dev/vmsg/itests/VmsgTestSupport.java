@@ -85,11 +85,16 @@ public abstract class VmsgTestSupport {
                 mavenBundle("org.apache.felix", "org.apache.felix.configadmin").version(version("felix.configadmin")),
                 mavenBundle("org.apache.felix", "org.apache.felix.log").version(version("felix.log")),
                 junitBundles()));
-        for (String bsn : VMSG_BUNDLES) {
+        for (String bsn : vmsgBundles()) {
             options.add(bundle(bundleFile(bsn).toURI().toString()));
         }
         options.addAll(Arrays.asList(extraOptions()));
         return options(options.toArray(new Option[0]));
+    }
+
+    /** The reactor bundles this container gets; subclasses may install fewer (and add others later). */
+    protected List<String> vmsgBundles() {
+        return VMSG_BUNDLES;
     }
 
     /** Subclasses add container options here (more bundles, framework properties). */
@@ -97,12 +102,12 @@ public abstract class VmsgTestSupport {
         return new Option[0];
     }
 
-    private static Option propagate(String key) {
+    protected static Option propagate(String key) {
         String value = System.getProperty(key);
         return value == null ? composite() : systemProperty(key).value(value);
     }
 
-    private static String version(String key) {
+    protected static String version(String key) {
         String value = System.getProperty("vmsg.version." + key);
         if (value == null || value.isEmpty()) {
             throw new IllegalStateException("system property vmsg.version." + key
