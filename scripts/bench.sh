@@ -13,7 +13,7 @@
 #                (two bus instances mapping the same files) vs FileChannel on the same
 #                page-cached 256 MiB file ($TMPDIR/vmsg-bench-blk.img, created once), probe; 3 forks x 5 x 1 s
 #                by default (B8_FORKS, B8_ITER, B8_WARM) to stay near 5 minutes
-#       b10      probe, B10 NetFrameBenchmark (virtio-net frames/s, 64 and 1500 B, batches of 32, Agrona anchor)
+#       b10      probe, B10 NetFrameBenchmark (virtio-net frames/s over loopback and FIFO, 64 and 1500 B, batches of 32, Agrona anchor)
 #       summary  print the summary of today's outputs
 #   FORKS=5 ITER=5 WARM=3 TIME=1 override the JMH run shape; NOBUILD=1 skips the build.
 #
@@ -83,7 +83,9 @@ stage_b8() {
 stage_b10() {
     local f=$OUT/$DATE-b10.txt; header "$f"
     probe before-b10 "$f"
-    jmh "$f" 'NetFrameBenchmark'
+    # The Agrona anchor does not use the bus: run it once; virtio-net over both buses.
+    jmh "$f" -p bus=loopback 'NetFrameBenchmark.agrona'
+    jmh "$f" 'NetFrameBenchmark.virtioNet'
     probe after-b10 "$f"
     echo "# load average at end: $(cut -d" " -f1-3 /proc/loadavg)" | tee -a "$f"
 }

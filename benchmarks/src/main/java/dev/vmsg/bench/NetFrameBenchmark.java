@@ -53,6 +53,10 @@ public class NetFrameBenchmark {
     @Param({"64", "1500"})
     int size;
 
+    /** The bus both devices sit on: loopback, or the shared-memory FIFO bus (see BenchTransport). */
+    @Param({"loopback", "fifo"})
+    String bus;
+
     private NetBenchRig rig;
     private NetworkPort a;
     private final ByteBuffer[] frames = new ByteBuffer[BATCH];
@@ -68,7 +72,7 @@ public class NetFrameBenchmark {
 
     @Setup
     public void setup() throws Exception {
-        rig = new NetBenchRig();
+        rig = new NetBenchRig(bus);
         a = rig.a();
         rig.b().setReceiver(f -> {
             if (f.remaining() == size) {

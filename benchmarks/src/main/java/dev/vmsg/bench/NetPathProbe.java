@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * frame and the bus messages each frame cost. Shows where the packet path hands off, not how fast
  * it is: take speed from {@link NetFrameBenchmark}.
  *
- * <p>{@code java -cp benchmarks/target/benchmarks.jar dev.vmsg.bench.NetPathProbe [frames]}
+ * <p>{@code java -cp benchmarks/target/benchmarks.jar dev.vmsg.bench.NetPathProbe [frames] [loopback|fifo]}
  */
 public final class NetPathProbe {
 
@@ -23,7 +23,7 @@ public final class NetPathProbe {
         long total = args.length > 0 ? Long.parseLong(args[0]) : 2_000_000;
         int batch = 32;
         int window = 192;
-        try (NetBenchRig rig = new NetBenchRig()) {
+        try (NetBenchRig rig = new NetBenchRig(args.length > 1 ? args[1] : "loopback")) {
             NetworkPort a = rig.a();
             AtomicLong received = new AtomicLong();
             rig.b().setReceiver(f -> received.lazySet(received.get() + 1));

@@ -1,32 +1,24 @@
 package dev.vmsg.device.blk.internal;
 
-import dev.vmsg.bus.fifo.internal.FifoBus;
-import dev.vmsg.bus.fifo.internal.FifoBusOptions;
-import dev.vmsg.bus.loopback.internal.LoopbackBus;
+import dev.vmsg.bench.BenchTransport;
 import dev.vmsg.device.blk.BlockDevice;
-import dev.vmsg.transport.internal.TransportCore;
-import dev.vmsg.transport.internal.TransportLog;
-import dev.vmsg.transport.internal.TransportOptions;
-import dev.vmsg.wire.WireProfile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Benchmark wiring for B8/B9, the same as {@code BlkEndToEndTest}: a {@link TransportCore} with a
- * {@link LoopbackBus}, a {@link BlkBackend} over a {@link FileBlockStore} and the {@link BlkDriver},
- * all in plain Java (no OSGi). It lives in the bundle's internal package (on the benchmark's plain
- * classpath) because {@link FileBlockStore} and {@link BlkSettings} are package-private; nothing in
- * the bundle is changed for it.
+ * Benchmark wiring for B8/B9, the same as {@code BlkEndToEndTest}: a {@link BlkBackend} over a
+ * {@link FileBlockStore} served, and the {@link BlkDriver} driving it, through a {@link BenchTransport}
+ * (loopback, or the FIFO bus), all in plain Java (no OSGi). It lives in the bundle's internal package
+ * (on the benchmark's plain classpath) because {@link FileBlockStore} and {@link BlkSettings} are
+ * package-private; nothing in the bundle is changed for it.
  */
 public final class BlkBenchRig implements AutoCloseable {
 
@@ -83,8 +75,7 @@ public final class BlkBenchRig implements AutoCloseable {
         return p;
     }
 
-    private final List<AutoCloseable> closing = new ArrayList<>();
-    private final TransportCore driverCore;
+    private final BenchTransport transport;
     private final BlockDevice device;
 
     /** One blk device over {@code image}, driven through the loopback bus. */
@@ -92,79 +83,25 @@ public final class BlkBenchRig implements AutoCloseable {
         this(image, windowBytes, "loopback");
     }
 
-    /**
-     * One blk device (one request queue, read-write) over {@code image}, served and driven through
-     * {@code busType}: {@code loopback} (one bus, one transport core), or {@code fifo} (the
-     * shared-memory FIFO bus: a device-side and a driver-side bus instance with their own mappings of
-     * the same queue and window files in a fresh temporary directory, each with its own transport
-     * core, as two hosts have; the data path is the one two processes share).
-     */
+    /** One blk device (one request queue, read-write) over {@code image}, served and driven through {@code busType} ({@link BenchTransport}). */
     public BlkBenchRig(Path image, int windowBytes, String busType) throws IOException, InterruptedException {
         BlockingQueue<BlockDevice> published = new LinkedBlockingQueue<>();
-        TransportOptions options = options();
-        BlkBackend backend = new BlkBackend(FileBlockStore.open(image, false, 0), BlkSettings.DEFAULTS,
-                System.err::println);
-        BlkDriver driver = new BlkDriver(d -> {
-            published.add(d);
-            return () -> { };
-        }, BlkDriver.Limits.DEFAULTS);
+        transport = new BenchTransport(busType, windowBytes);
         try {
-            switch (busType) {
-                case "loopback" -> {
-                    LoopbackBus bus = LoopbackBus.create("blkbench", WireProfile.REV1, 264, windowBytes,
-                            System.err::println);
-                    driverCore = core(options, "bus", bus);
-                    closing.add(0, bus::close);
-                    driverCore.addDriver("driver", driver);
-                    driverCore.addBackend("blk0", backend, "blkbench", "blk0", null);
-                }
-                case "fifo" -> {
-                    Path dir = Files.createTempDirectory("vmsg-blkbench");
-                    FifoBusOptions deviceSide = FifoBusOptions.defaults("blkbench", FifoBusOptions.Role.DEVICE, dir)
-                            .withWindowSize(windowBytes);
-                    FifoBus deviceBus = new FifoBus(deviceSide, System.err::println);
-                    closing.add(0, () -> deleteTree(dir));
-                    closing.add(0, deviceBus::close);
-                    TransportCore deviceCore = core(options, "device", deviceBus);
-                    deviceCore.addBackend("blk0", backend, "blkbench", "blk0", null);
-                    FifoBus driverBus = new FifoBus(deviceSide.withRole(FifoBusOptions.Role.DRIVER),
-                            System.err::println);
-                    closing.add(0, driverBus::close);
-                    driverCore = core(options, "driver", driverBus);
-                    driverCore.addDriver("driver", driver);
-                }
-                default -> throw new IllegalArgumentException("bus " + busType + " is not loopback or fifo");
-            }
-            BlockDevice published0 = published.poll(10, TimeUnit.SECONDS);
-            if (published0 == null) {
+            transport.driverCore().addDriver("driver", new BlkDriver(d -> {
+                published.add(d);
+                return () -> { };
+            }, BlkDriver.Limits.DEFAULTS));
+            transport.deviceCore().addBackend("blk0", new BlkBackend(FileBlockStore.open(image, false, 0),
+                    BlkSettings.DEFAULTS, System.err::println), BenchTransport.BUS, "blk0", null);
+            BlockDevice d = published.poll(10, TimeUnit.SECONDS);
+            if (d == null) {
                 throw new IllegalStateException("no BlockDevice published over " + busType);
             }
-            device = published0;
+            device = d;
         } catch (IOException | InterruptedException | RuntimeException e) {
-            close();
+            transport.close();
             throw e;
-        }
-    }
-
-    /** The default options; {@code -Dvmsg.bench.pollMicros=0} measures the event-only data path. */
-    private static TransportOptions options() {
-        TransportOptions o = TransportOptions.DEFAULTS;
-        return new TransportOptions(o.requestTimeoutMillis(), o.resetTimeoutMillis(), o.resetPollMillis(),
-                o.removeBoundMillis(), Long.getLong("vmsg.bench.pollMicros", o.pollMicros()));
-    }
-
-    private TransportCore core(TransportOptions options, String key, dev.vmsg.bus.Bus bus) {
-        TransportCore core = new TransportCore(options, TransportLog.SILENT);
-        closing.add(0, core::close);
-        core.addBus(key, bus);
-        return core;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (var files = Files.walk(dir)) {
-            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 
@@ -174,19 +111,11 @@ public final class BlkBenchRig implements AutoCloseable {
 
     /** Messages the driver side carried so far, by direction and name (what {@code vmsg:traffic} shows). */
     public java.util.Map<String, Long> messages() {
-        return driverCore.buses().get(0).messages();
+        return transport.messages();
     }
 
-    /** Closes the transport cores, then the buses, then removes the FIFO files. */
     @Override
     public void close() {
-        for (AutoCloseable c : closing) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                System.err.println("blk bench rig: closing failed: " + e);
-            }
-        }
-        closing.clear();
+        transport.close();
     }
 }
