@@ -107,11 +107,15 @@ public final class BackendHarness implements DeviceContext {
                 default -> {
                     if (in.bool()) {
                         guard(() -> backend.queueReset(q));
+                        rings[q].clear();
                         queues[q] = new DeviceVirtqueue(guarded.window(), q, rings[q].size(), rings[q].addresses(),
                                 eventIdx, false, maxChainBytes);
                     } else {
                         guard(backend::reset);
                         resetRequests.clear();
+                        for (HostileRing r : rings) {
+                            r.clear();
+                        }
                         newQueues();
                         guard(() -> backend.driverOk(this));
                     }

@@ -58,8 +58,8 @@ public final class HostileRing {
     /** Applies one driver-side write taken from {@code in}. */
     public void apply(FuzzInput in) {
         switch (in.u8() % OPS) {
-            case OP_DESC -> desc(a.descriptorAddr(), index(in), in);
-            case OP_INDIRECT_DESC -> desc(data, in.u8() % 64, in);
+            case OP_DESC -> desc(a.descriptorAddr(), index(in), size, in);
+            case OP_INDIRECT_DESC -> desc(data, in.u8() % 64, 64, in);
             case OP_PUBLISH -> publish(index(in));
             case OP_AVAIL_IDX -> availIdx(in);
             case OP_SUPPRESS -> suppress(in);
@@ -81,10 +81,9 @@ public final class HostileRing {
         };
     }
 
-    private void desc(long table, int i, FuzzInput in) {
-        long at = table + (long) VirtqDesc.SIZE * i;
-        if (!w.contains(at, VirtqDesc.SIZE)) {
-            return; // the index was meant for the device to reject, not for us to write
+    private void desc(long table, int i, int tableSize, FuzzInput in) {
+        if (i >= tableSize) {
+            return; // an index past the table is for the device to reject as a head or next, not to write
         }
         long addr = address(in);
         int len = length(in);
@@ -152,6 +151,14 @@ public final class HostileRing {
     private void suppress(FuzzInput in) {
         w.putShortRelease(a.driverAddr() + SplitRing.OFFSET_FLAGS, (short) in.u16());
         w.putShortRelease(a.driverAddr() + SplitRing.usedEventOffset(size), (short) in.u16());
+    }
+
+    /** Zeroes the three rings, as a driver does when it sets a queue up again after a reset. */
+    public void clear() {
+        w.fill(a.descriptorAddr(), SplitRing.descriptorTableBytes(size), (byte) 0);
+        w.fill(a.driverAddr(), SplitRing.availRingBytes(size), (byte) 0);
+        w.fill(a.deviceAddr(), SplitRing.usedRingBytes(size), (byte) 0);
+        availIdx = 0;
     }
 
     /** used.idx as the device published it. */

@@ -89,8 +89,12 @@ class FfaMemoryDescriptorFuzzTarget {
                             shares.remove(h);
                         }
                         default -> {
-                            FfaConduit who = in.bool() ? lender : borrower;
-                            who.memRetrieve(in.u64());
+                            // a guessed handle; the lender may not retrieve its own share
+                            boolean byLender = in.bool();
+                            long h = in.u64();
+                            MemoryMapping m = (byLender ? lender : borrower).memRetrieve(h);
+                            assertTrue(!byLender, "the lender retrieved handle " + h);
+                            mapped.put(h, m);
                         }
                     }
                 } catch (FfaException typed) {
