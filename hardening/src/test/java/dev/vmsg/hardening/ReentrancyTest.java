@@ -112,16 +112,29 @@ class ReentrancyTest {
         }
     }
 
-    @Test
-    void aDriverThatKicksFromItsCallbackNeverNestsAndNeverLosesARequest() throws Exception {
-        LoopbackBus bus = LoopbackBus.create("re", WireProfile.REV1, 264, 1 << 20, w -> { });
+    /** The driver's queue at DRIVER_OK, with the rng model behind it on a loopback bus. */
+    private interface Body {
+        void run(RekickingDriver driver, Virtqueue q) throws Exception;
+    }
+
+    private static void withRngOnLoopback(String bus, Body body) throws Exception {
+        LoopbackBus lb = LoopbackBus.create(bus, WireProfile.REV1, 264, 1 << 20, w -> { });
         TransportCore core = new TransportCore(new TransportOptions(10_000, 10_000, 10, 5000), TransportLog.SILENT);
         RekickingDriver driver = new RekickingDriver();
         try {
-            core.addBus("bus", bus);
+            core.addBus("bus", lb);
             core.addDriver("d", driver);
-            core.addBackend("rng", new RngBackend(new Random(1), 64, 8), "re", "rng0", null);
-            Virtqueue q = driver.ready.get(20, TimeUnit.SECONDS);
+            core.addBackend("rng", new RngBackend(new Random(1), 64, 8), bus, "rng0", null);
+            body.run(driver, driver.ready.get(20, TimeUnit.SECONDS));
+        } finally {
+            core.close();
+            lb.close();
+        }
+    }
+
+    @Test
+    void aDriverThatKicksFromItsCallbackNeverNestsAndNeverLosesARequest() throws Exception {
+        withRngOnLoopback("re", (driver, q) -> {
             q.submit(null, new BufferSegment[] {driver.buffer}, 0);
             assertTrue(driver.done.await(120, TimeUnit.SECONDS), "only " + driver.completions.get() + " of "
                     + KICKS + " completions within 120 s");
@@ -129,22 +142,12 @@ class ReentrancyTest {
             assertEquals(KICKS, driver.completions.get());
             assertEquals(1, driver.maxDepth.get(), "a completion callback ran inside another one");
             assertTrue(driver.maxStack.get() < 200, "stack grew to " + driver.maxStack.get() + " frames");
-        } finally {
-            core.close();
-            bus.close();
-        }
+        });
     }
 
     @Test
     void aBufferOverlappingTheDriversRingsIsRefusedAndTheQueueStaysUsable() throws Exception {
-        LoopbackBus bus = LoopbackBus.create("ov", WireProfile.REV1, 264, 1 << 20, w -> { });
-        TransportCore core = new TransportCore(new TransportOptions(10_000, 10_000, 10, 5000), TransportLog.SILENT);
-        RekickingDriver driver = new RekickingDriver();
-        try {
-            core.addBus("bus", bus);
-            core.addDriver("d", driver);
-            core.addBackend("rng", new RngBackend(new Random(1), 64, 8), "ov", "rng0", null);
-            Virtqueue q = driver.ready.get(20, TimeUnit.SECONDS);
+        withRngOnLoopback("ov", (driver, q) -> {
             VirtioDevice d = driver.device;
             assertNotNull(d);
             // The whole window holds the rings, so this segment overlaps them whatever the layout.
@@ -157,9 +160,6 @@ class ReentrancyTest {
             // The re-kicking driver runs to its end: the queue was not harmed by the refusals.
             assertTrue(driver.done.await(120, TimeUnit.SECONDS), driver.completions.get() + " completions");
             assertNull(driver.problem.get(), () -> "failure: " + driver.problem.get());
-        } finally {
-            core.close();
-            bus.close();
-        }
+        });
     }
 }

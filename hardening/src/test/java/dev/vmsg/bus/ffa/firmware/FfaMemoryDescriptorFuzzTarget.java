@@ -8,6 +8,7 @@ import dev.vmsg.hardening.SeedWriter;
 import dev.vmsg.hardening.Corpus;
 import org.junit.jupiter.api.Test;
 import dev.vmsg.hardening.FuzzInput;
+import dev.vmsg.hardening.QuietPartition;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,24 +32,14 @@ class FfaMemoryDescriptorFuzzTarget {
     private static final int BORROWER = 0x8001;
     private static final int MEMORY = 16 * FfaConduit.PAGE_SIZE;
 
-    private static final PartitionHandler QUIET = new PartitionHandler() {
-        @Override
-        public byte[] onDirectRequest(int sender, byte[] registers) {
-            return registers;
-        }
-
-        @Override
-        public void onNotificationInterrupt() {
-        }
-    };
 
     @FuzzTest(maxDuration = "30s")
     void share(byte[] bytes) {
         FuzzInput in = new FuzzInput(bytes);
         FfaFirmware firmware = new FfaFirmware(0, w -> { });
         try {
-            FfaConduit lender = firmware.addPartition(LENDER, new UUID(1, 1), false, true, MEMORY, QUIET);
-            FfaConduit borrower = firmware.addPartition(BORROWER, new UUID(2, 2), true, true, 0, QUIET);
+            FfaConduit lender = firmware.addPartition(LENDER, new UUID(1, 1), false, true, MEMORY, QuietPartition.INSTANCE);
+            FfaConduit borrower = firmware.addPartition(BORROWER, new UUID(2, 2), true, true, 0, QuietPartition.INSTANCE);
             lender.rxTxMap(1);
             Map<Long, Long> shares = new HashMap<>(); // handle -> lender address
             Map<Long, MemoryMapping> mapped = new HashMap<>();

@@ -12,10 +12,10 @@ import dev.vmsg.bus.ffa.firmware.FfaConduit;
 import dev.vmsg.bus.ffa.firmware.FfaException;
 import dev.vmsg.bus.ffa.firmware.FfaFirmware;
 import dev.vmsg.bus.ffa.firmware.MemoryRegionDescriptor;
-import dev.vmsg.bus.ffa.firmware.PartitionHandler;
 import dev.vmsg.bus.ffa.internal.FfaBusSettings.EventMethod;
 import dev.vmsg.bus.ffa.internal.FfaBusSettings.Messaging;
 import dev.vmsg.hardening.FuzzInput;
+import dev.vmsg.hardening.QuietPartition;
 import dev.vmsg.wire.WireProfile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -40,16 +40,6 @@ class FfaBusMessagesFuzzTarget {
         FfaBusMessages.RESET, FfaBusMessages.EVENT_POLL, FfaBusMessages.EVENT_CONFIGURE, FfaBusMessages.FIFO_CONFIGURE,
         ERROR, FfaBusMessages.AREA_RELEASE};
 
-    private static final PartitionHandler QUIET = new PartitionHandler() {
-        @Override
-        public byte[] onDirectRequest(int sender, byte[] registers) {
-            return registers;
-        }
-
-        @Override
-        public void onNotificationInterrupt() {
-        }
-    };
 
     @FuzzTest(maxDuration = "30s")
     void busMessages(byte[] bytes) {
@@ -59,7 +49,7 @@ class FfaBusMessagesFuzzTarget {
                 4096, WireProfile.REV1, 0, 5, 3, 50, 32);
         DevicePartition device = new DevicePartition(settings, firmware, w -> { });
         try {
-            FfaConduit driver = firmware.addPartition(DRIVER, FfaFrames.DRIVER_UUID, true, true, 16 * 4096, QUIET);
+            FfaConduit driver = firmware.addPartition(DRIVER, FfaFrames.DRIVER_UUID, true, true, 16 * 4096, QuietPartition.INSTANCE);
             driver.rxTxMap(1);
             List<Long> handles = new ArrayList<>();
             for (int step = 0; step < 48 && in.hasMore(); step++) {
