@@ -7,6 +7,7 @@
 # Usage: scripts/fuzz-ci.sh [--seconds N] [--record FILE] [TargetSimpleName ...]
 #   --seconds N    fuzzing time per target (default 20)
 #   --record FILE  append one table row per target (date, commit, seconds, executions, findings)
+# FUZZ_CLASSPATH (env) replaces the classpath below, e.g. with a snapshot while a build runs.
 # Needs hardening/target/fuzz.classpath and test classes: `./mvnw -B verify` (or
 # `./mvnw -B test-compile -pl hardening -am`) makes them; this script builds them when missing.
 set -euo pipefail
@@ -23,10 +24,14 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-if [ ! -f hardening/target/fuzz.classpath ] || [ ! -d hardening/target/test-classes ]; then
-    ./mvnw -B -q test-compile -pl hardening -am
+if [ -n "${FUZZ_CLASSPATH:-}" ]; then
+    cp="$FUZZ_CLASSPATH" # e.g. a snapshot of the classes, so a build may run meanwhile
+else
+    if [ ! -f hardening/target/fuzz.classpath ] || [ ! -d hardening/target/test-classes ]; then
+        ./mvnw -B -q test-compile -pl hardening -am
+    fi
+    cp="$(pwd)/hardening/target/test-classes:$(cat hardening/target/fuzz.classpath)"
 fi
-cp="$(pwd)/hardening/target/test-classes:$(cat hardening/target/fuzz.classpath)"
 
 mapfile -t all < <(cd hardening/src/test/java && find . -name '*FuzzTarget.java' | sed 's|^\./||; s|\.java$||; s|/|.|g' | sort)
 if [ ${#targets[@]} -eq 0 ]; then
