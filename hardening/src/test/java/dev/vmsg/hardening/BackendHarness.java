@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 
 /**
  * Hosts one device model (HARDENING row 12) the way the device transport does, on real split
@@ -29,7 +30,8 @@ import java.util.function.Consumer;
  * intact; at the end, after the host side drains, every popped head was returned
  * ({@code inFlight() == 0}) on every queue that is not allowed to hold buffers, unless the queue
  * broke or the model asked for a reset; used.idx counts exactly the completed and rejected chains.
- * Bounded: at most {@value #MAX_STEPS} operations, {@value #MAX_TASKS} executor tasks per step.
+ * Bounded: at most {@value #MAX_STEPS} operations, {@value #MAX_TASKS} executor tasks per step,
+ * {@value #MAX_DRAIN_ROUNDS} drain rounds.
  *
  * <p>To add a device model (net, ...): write a target that builds the backend, calls
  * {@link #run} with the queues that may keep buffers (receive queues) and a host-side step.
@@ -37,6 +39,7 @@ import java.util.function.Consumer;
 public final class BackendHarness implements DeviceContext {
     public static final int MAX_STEPS = 200;
     public static final int MAX_TASKS = 10_000;
+    public static final int MAX_DRAIN_ROUNDS = 5_000;
     private static final long BASE = 0x4_0000_0000L;
     private static final int WINDOW = 256 * 1024;
     private static final int DATA_PER_QUEUE = 16 * 1024;
@@ -92,9 +95,9 @@ public final class BackendHarness implements DeviceContext {
      *
      * @param holders queues the model may legitimately keep buffers in (posted receive buffers)
      * @param hostStep one host-side step of the model, taking what it needs from the input
-     * @param drain    lets the host side consume everything the model produced
+     * @param drain    lets the host side consume what the model produced; returns the bytes taken
      */
-    public void run(FuzzInput in, Set<Integer> holders, Consumer<FuzzInput> hostStep, Runnable drain) {
+    public void run(FuzzInput in, Set<Integer> holders, Consumer<FuzzInput> hostStep, IntSupplier drain) {
         guard(() -> backend.driverOk(this));
         for (int step = 0; step < MAX_STEPS && in.hasMore(); step++) {
             int op = in.u8() % 8;
@@ -123,12 +126,21 @@ public final class BackendHarness implements DeviceContext {
             }
             runTasks();
         }
-        for (int round = 0; round < 50; round++) {
-            drain.run();
+        // The host side drains until nothing moves any more (a held transmit chain goes out one
+        // pipe-full per round), bounded.
+        long last = -1;
+        for (int round = 0, still = 0; round < MAX_DRAIN_ROUNDS && still < 3; round++) {
+            int taken = drain.getAsInt();
             for (int q = 0; q < queues.length; q++) {
                 notifyQueue(q);
             }
             runTasks();
+            long positions = 0;
+            for (int q = 0; q < queues.length; q++) {
+                positions = positions * 31 + rings[q].usedIdx() * 65537L + queues[q].inFlight();
+            }
+            still = taken == 0 && positions == last ? still + 1 : 0;
+            last = positions;
         }
         for (int q = 0; q < queues.length; q++) {
             DeviceVirtqueue dq = queues[q];

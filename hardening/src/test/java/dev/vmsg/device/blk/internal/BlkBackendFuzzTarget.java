@@ -43,7 +43,7 @@ class BlkBackendFuzzTarget {
             negotiated = negotiated.with(FeatureBits.VIRTIO_F_EVENT_IDX);
         }
         backend.acceptFeatures(negotiated);
-        new BackendHarness(backend, negotiated, queueSize, 1 << 20).run(in, Set.of(), host -> { }, () -> { });
+        new BackendHarness(backend, negotiated, queueSize, 1 << 20).run(in, Set.of(), host -> { }, () -> 0);
     }
 
     /** Seeds: one well-formed request of every type the blk tests use, header, data and status. */

@@ -47,7 +47,7 @@ class ConsoleBackendFuzzTarget {
             for (int q = 0; q < backend.numQueues(); q += 2) {
                 receiveQueues.add(q);
             }
-            new BackendHarness(backend, features, queueSize, 1 << 20).run(in, receiveQueues, host -> {
+            new BackendHarness(backend, features, queueSize, 64 * 1024).run(in, receiveQueues, host -> {
                 PortPipes p = hosts[host.u8() % PORTS].pipes();
                 switch (host.u8() % 3) {
                     case 0 -> p.toDriver.offer(ByteBuffer.wrap(host.bytes(600)));
@@ -55,9 +55,11 @@ class ConsoleBackendFuzzTarget {
                     default -> p.hostConnected(host.bool());
                 }
             }, () -> {
+                int taken = 0;
                 for (EndpointPortHost h : hosts) {
-                    h.pipes().fromDriver.poll(ByteBuffer.allocate(1 << 16));
+                    taken += h.pipes().fromDriver.poll(ByteBuffer.allocate(1 << 16));
                 }
+                return taken;
             });
         } finally {
             backend.close();

@@ -24,7 +24,7 @@ class RngBackendFuzzTarget {
         int cap = 1 + in.u16();
         FeatureSet features = in.bool() ? FeatureSet.of(FeatureBits.VIRTIO_F_EVENT_IDX) : FeatureSet.EMPTY;
         RngBackend backend = new RngBackend(new Random(0), cap, 16);
-        new BackendHarness(backend, features, queueSize, 1 << 20).run(in, Set.of(), host -> { }, () -> { });
+        new BackendHarness(backend, features, queueSize, 1 << 20).run(in, Set.of(), host -> { }, () -> 0);
     }
 
     /** Seeds: entropy requests of one and of several writable descriptors, served on EVENT_AVAIL. */
