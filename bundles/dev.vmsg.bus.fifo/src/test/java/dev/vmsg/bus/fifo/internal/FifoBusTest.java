@@ -156,6 +156,8 @@ class FifoBusTest {
         ep.openPolled(drvRx);
         assertThrows(IllegalStateException.class, () -> ep.open(new Recorder()));
         event(drvRx, "up");
+        // The device side must see the link up too before it sends (it may lag the driver side).
+        event(devRx, "up");
         device.deviceEndpoint().orElseThrow().send(frame(5));
         device.deviceEndpoint().orElseThrow().send(frame(6));
         Awaits.until("two frames polled", () -> {
