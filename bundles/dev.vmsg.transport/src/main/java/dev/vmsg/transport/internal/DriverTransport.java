@@ -193,10 +193,13 @@ public final class DriverTransport extends TransportSide {
     public void stop(String why) {
         stopped = true;
         engine.close("bus " + busName() + ": " + why);
+        // The control thread may be adding a device this moment (discovery, EVENT_DEVICE): let it
+        // finish, bounded, before the sweep, or a device added after the sweep keeps its thread
+        // (found by LifecycleLoopIT: vmsg-drv-BUS-N threads left after the bus bundle cycled).
+        control.shutdown(options.removeBoundMillis());
         for (Integer n : new ArrayList<>(devices.keySet())) {
             deviceRemoved(n, why);
         }
-        control.shutdown(options.removeBoundMillis());
         driverEndpoint.detach(this);
     }
 

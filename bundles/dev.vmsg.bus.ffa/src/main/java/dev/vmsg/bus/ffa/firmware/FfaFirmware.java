@@ -582,7 +582,9 @@ public final class FfaFirmware implements AutoCloseable {
                             + " pages in the range, " + totalPages + " in the total");
                 }
                 long bytes = (long) pages * PAGE_SIZE;
-                if (address < 0 || address % PAGE_SIZE != 0 || address + bytes > self.memory.capacity()) {
+                long capacity = self.memory.capacity();
+                // Overflow-free (HARDENING rule 2): address + bytes wraps for an address near 2^63.
+                if (address < 0 || address % PAGE_SIZE != 0 || bytes > capacity || address > capacity - bytes) {
                     throw new FfaException(FfaError.INVALID_PARAMETERS, call + ": range 0x" + Long.toHexString(address)
                             + " +" + pages + " pages is not page aligned inside the partition's "
                             + self.memory.capacity() + " bytes");

@@ -231,4 +231,12 @@ class FfaFirmwareTest {
             slow.close();
         }
     }
+
+    /** Found by FfaMemoryDescriptorFuzzTarget: address + length wrapped past 2^63 and passed the bound. */
+    @Test
+    void rejectsARangeWhoseEndWrapsPastTheLargestAddress() {
+        vm.rxTxMap(1);
+        assertFfa(FfaError.INVALID_PARAMETERS, () -> share(vm, 0x8001, 0x7FFF_FFFF_FFFF_C000L, 16));
+        assertEquals(0, firmware.sharedHandles());
+    }
 }

@@ -33,6 +33,7 @@ final class SpscRing {
         private final int elementSize;
         private final QueueHead own;
         private final QueueHead peer;
+        private final int badOwnIndex;
         private int tail;
         private int consumerSeen;
 
@@ -43,8 +44,12 @@ final class SpscRing {
             this.elementSize = elementSize;
             this.own = own;
             this.peer = peer;
-            this.tail = own.tail();
-            this.consumerSeen = peer.head() < count ? peer.head() : 0;
+            // Read once, check the copy: the shared file may hold any index (a peer's write, an old run).
+            int t = own.tail();
+            this.badOwnIndex = t < count ? -1 : t;
+            this.tail = t < count ? t : 0;
+            int c = peer.head();
+            this.consumerSeen = c < count ? c : 0;
         }
 
         /**
@@ -52,9 +57,14 @@ final class SpscRing {
          * publishes it; the frame's position is unchanged.
          *
          * @return false when the ring is full
-         * @throws CorruptRingException when the peer's head index is outside the ring
+         * @throws CorruptRingException when the peer's head index, or this side's tail index as the
+         *                              shared memory held it when the link started, is outside the ring
          */
         boolean offer(ByteBuffer frame) throws CorruptRingException {
+            if (badOwnIndex >= 0) {
+                throw new CorruptRingException("this side's producer index " + badOwnIndex + " in shared memory is outside 0.."
+                        + (count - 1));
+            }
             int length = frame.remaining();
             if (length > elementSize) {
                 throw new IllegalArgumentException("frame of " + length + " bytes exceeds the element size " + elementSize);
@@ -111,6 +121,7 @@ final class SpscRing {
         private final int msgSizeOffset;
         private final QueueHead own;
         private final QueueHead peer;
+        private final int badOwnIndex;
         private int head;
         private int producerSeen;
 
@@ -128,7 +139,9 @@ final class SpscRing {
             this.msgSizeOffset = msgSizeOffset;
             this.own = own;
             this.peer = peer;
-            this.head = own.head();
+            int h = own.head();
+            this.badOwnIndex = h < count ? -1 : h;
+            this.head = h < count ? h : 0;
             this.producerSeen = head;
         }
 
@@ -142,9 +155,14 @@ final class SpscRing {
          * {@code into} from position 0 and frees the element.
          *
          * @return the message length, {@link #EMPTY}, or {@link #BAD_LENGTH}
-         * @throws CorruptRingException when the peer's tail index is outside the ring
+         * @throws CorruptRingException when the peer's tail index, or this side's head index as the
+         *                              shared memory held it when the link started, is outside the ring
          */
         int poll(ByteBuffer into) throws CorruptRingException {
+            if (badOwnIndex >= 0) {
+                throw new CorruptRingException("this side's consumer index " + badOwnIndex + " in shared memory is outside 0.."
+                        + (count - 1));
+            }
             if (producerSeen == head) {
                 // Looks empty: only now read the producer's index (a shared line the peer writes).
                 int producer = peer.tail();

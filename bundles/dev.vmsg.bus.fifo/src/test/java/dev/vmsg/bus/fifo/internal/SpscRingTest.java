@@ -141,6 +141,22 @@ class SpscRingTest {
         });
     }
 
+    /**
+     * Found by FifoLayoutFuzzTarget: a side's own index is read from the shared file when a link
+     * starts; one outside the ring (a hostile peer's write, a stale file) is corruption, never an
+     * element read or written outside the queue.
+     */
+    @Test
+    void anOwnIndexOutsideTheRingInTheSharedFileIsCorruption() {
+        dev.setHead(COUNT + 3);
+        drv.setTail(1);
+        SpscRing.Consumer c = consumer();
+        assertThrows(SpscRing.CorruptRingException.class, () -> c.poll(ByteBuffer.allocate(SIZE)));
+        drv.setTail(0xFFFF);
+        SpscRing.Producer p = producer();
+        assertThrows(SpscRing.CorruptRingException.class, () -> p.offer(frame(12, 1)));
+    }
+
     /** Matrix row 18: random slot bytes and random indices; only typed outcomes, nothing out of bounds. */
     @Test
     void garbageSlotsAndIndicesNeverReadOutOfBounds() {
