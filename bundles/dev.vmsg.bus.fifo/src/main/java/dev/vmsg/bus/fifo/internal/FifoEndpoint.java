@@ -29,6 +29,12 @@ import java.util.function.Consumer;
 abstract sealed class FifoEndpoint implements BusEndpoint permits FifoEndpoint.DriverSide, FifoEndpoint.DeviceSide {
 
     private static final int SPIN_ROUNDS = 20_000;
+    /**
+     * How long an ADAPTIVE delivery thread spins before it parks on the doorbell: short, because on
+     * a small machine every spinning thread takes a core from the threads doing the work (the
+     * transport's device threads and driver callers poll their virtqueues themselves).
+     */
+    private static final long ADAPTIVE_SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(10);
     private static final int YIELD_ROUNDS = 50;
     private static final long BUSY_PARK_NANOS = 50_000;
     private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
@@ -413,6 +419,7 @@ abstract sealed class FifoEndpoint implements BusEndpoint permits FifoEndpoint.D
 
     private void runDelivery() {
         int idle = 0;
+        long idleSince = 0;
         while (!closed) {
             Link l = link;
             if (l == null || localFailure != null) {
@@ -431,9 +438,11 @@ abstract sealed class FifoEndpoint implements BusEndpoint permits FifoEndpoint.D
                 idle = 0;
                 continue;
             }
-            idle++;
+            if (idle++ == 0) {
+                idleSince = System.nanoTime();
+            }
             try {
-                waitForMore(l, idle);
+                waitForMore(l, idle, idleSince);
             } catch (InternalError e) {
                 failLocally("the queue file is no longer mapped (truncated?): " + e.getMessage());
             }
@@ -480,7 +489,7 @@ abstract sealed class FifoEndpoint implements BusEndpoint permits FifoEndpoint.D
         return got;
     }
 
-    private void waitForMore(Link l, int idle) {
+    private void waitForMore(Link l, int idle, long idleSince) {
         switch (options.mode()) {
             case BUSY_POLL -> {
                 if (idle < SPIN_ROUNDS) {
@@ -493,7 +502,7 @@ abstract sealed class FifoEndpoint implements BusEndpoint permits FifoEndpoint.D
             }
             case DOORBELL -> parkOnDoorbell(l);
             case ADAPTIVE -> {
-                if (idle < SPIN_ROUNDS) {
+                if (System.nanoTime() - idleSince < ADAPTIVE_SPIN_NANOS) {
                     Thread.onSpinWait();
                 } else {
                     parkOnDoorbell(l);

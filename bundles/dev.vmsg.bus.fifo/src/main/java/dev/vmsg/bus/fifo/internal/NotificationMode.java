@@ -8,7 +8,7 @@ public enum NotificationMode {
     BUSY_POLL,
     /** Park on the doorbell socket as soon as the queue is empty; the peer rings once per wake-up. */
     DOORBELL,
-    /** Spin for a while, then park on the doorbell (the default). */
+    /** Spin for about 10 us, then park on the doorbell (the default). */
     ADAPTIVE;
 
     /** Parses {@code busy-poll}, {@code doorbell} or {@code adaptive} (any case, - or _). */
