@@ -32,6 +32,7 @@ public final class BenchTransport implements AutoCloseable {
     private final List<AutoCloseable> closing = new ArrayList<>();
     private final TransportCore deviceCore;
     private final TransportCore driverCore;
+    private Bus driverBus;
 
     /** @param busType {@code loopback} or {@code fifo} */
     public BenchTransport(String busType, int windowBytes) throws IOException {
@@ -71,7 +72,13 @@ public final class BenchTransport implements AutoCloseable {
                 o.removeBoundMillis(), Long.getLong("vmsg.bench.pollMicros", o.pollMicros()));
     }
 
+    /** The bus the driver side uses (its window is the one both sides share). */
+    public Bus driverBus() {
+        return driverBus;
+    }
+
     private TransportCore core(TransportOptions options, Bus bus) {
+        driverBus = bus;
         TransportCore core = new TransportCore(options, TransportLog.SILENT);
         closing.add(0, core::close);
         core.addBus(bus.info().name() + "-" + closing.size(), bus);

@@ -41,4 +41,15 @@ public interface Virtqueue {
     default boolean pollUntil(BooleanSupplier done) {
         return done.getAsBoolean();
     }
+
+    /**
+     * Sends EVENT_AVAIL for this queue now, whatever the device's suppression asks, when chains are
+     * outstanding. Events are hints, the rings are the truth: a bus that drops frames under load (the
+     * loopback and FIFO buses count such drops) can lose a kick or an EVENT_USED, and a waiter that
+     * has waited far longer than a request takes uses this (with {@link #pollUntil}) to get going
+     * again. A device that has nothing new treats the extra event as a no-op. The default does
+     * nothing.
+     */
+    default void renotify() {
+    }
 }

@@ -114,6 +114,11 @@ public final class BlkBenchRig implements AutoCloseable {
         return transport.messages();
     }
 
+    /** The transport under the device (diagnostics). */
+    public BenchTransport transport() {
+        return transport;
+    }
+
     @Override
     public void close() {
         transport.close();

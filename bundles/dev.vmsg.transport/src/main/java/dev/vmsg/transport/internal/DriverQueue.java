@@ -170,6 +170,19 @@ final class DriverQueue implements Virtqueue {
         return done.getAsBoolean();
     }
 
+    @Override
+    public synchronized void renotify() {
+        if (closed || ring.isBroken() || ring.outstanding() == 0) {
+            return;
+        }
+        // Under the queue's lock, as in submit: the kick frame buffer is shared.
+        try {
+            device.sendEvent(kick, kickFrame);
+        } catch (VirtioDeviceException e) {
+            device.listenerFailed(index(), e);
+        }
+    }
+
     private synchronized boolean isClosed() {
         return closed;
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vmsg.driver.PolledFuture;
 import dev.vmsg.driver.VirtioDeviceException;
 import dev.vmsg.memory.DmaRegion;
 import dev.vmsg.virtqueue.BufferSegment;
@@ -156,6 +157,35 @@ class AdaptivePollingTest {
             Thread.sleep(300);
             assertFalse(b.ends.containsKey("second"), "the silenced queue was served anyway");
             assertEquals(kicks, rig.count("driver tx EVENT_AVAIL"));
+        }
+    }
+
+    @Test
+    void aWaiterWhoseKickWentUnheardGetsItsChainServedByRenotifying() throws Exception {
+        try (Rig rig = new Rig(WireProfile.REV1, 264, new TransportOptions(2000, 2000, 5, 2000, 1000))) {
+            EchoBackend backend = new EchoBackend(0);
+            backend.quiet = true;
+            EchoDriver.Bound b = rig.driveEcho(backend).bound.get(0);
+            DmaRegion buf = b.device.allocator().allocate(4096);
+            BufferSegment[] in = {new BufferSegment(buf.address(), 8)};
+            BufferSegment[] out = {new BufferSegment(buf.address() + 1024, 8)};
+            b.queue.submit(in, out, "first");
+            assertEquals("completed first 8", Rig.take(b.events, "completed"));
+            // The backend silenced the queue, so this chain raises no EVENT_AVAIL: as if the kick
+            // had been lost. A PolledFuture waiter asks again after its first blocking slice.
+            PolledFuture<Object> waiter = new PolledFuture<>(b.queue);
+            Thread completer = new Thread(() -> {
+                try {
+                    Rig.await("second ended", () -> b.ends.containsKey("second"));
+                    waiter.complete(b.ends.get("second"));
+                } catch (InterruptedException | AssertionError e) {
+                    waiter.completeExceptionally(e);
+                }
+            });
+            completer.start();
+            b.queue.submit(in, out, "second");
+            assertEquals(8, waiter.get(10, TimeUnit.SECONDS));
+            completer.join(10_000);
         }
     }
 
