@@ -1,15 +1,14 @@
 package dev.vmsg.device.blk.internal;
 
-import dev.vmsg.device.DeviceProperties;
 import dev.vmsg.device.blk.BlockDevice;
 import dev.vmsg.driver.DriverInstance;
+import dev.vmsg.driver.DriverServices;
 import dev.vmsg.driver.VirtioDevice;
 import dev.vmsg.driver.VirtioDriver;
 import dev.vmsg.wire.DeviceIds;
 import dev.vmsg.wire.FeatureSet;
-import java.util.Hashtable;
+import java.util.Map;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 
@@ -24,22 +23,9 @@ public final class BlkDriverComponent implements VirtioDriver {
 
     @Activate
     public BlkDriverComponent(BundleContext context) {
-        this.driver = new BlkDriver(device -> {
-            Hashtable<String, Object> props = new Hashtable<>();
-            props.put("vmsg.bus.name", device.busName());
-            props.put(DeviceProperties.DEVICE_NUMBER, device.deviceNumber());
-            props.put(DeviceProperties.DEVICE_TYPE, DeviceIds.BLOCK);
-            props.put("vmsg.blk.capacity", device.capacity());
-            props.put("vmsg.blk.read.only", device.readOnly());
-            ServiceRegistration<BlockDevice> reg = context.registerService(BlockDevice.class, device, props);
-            return () -> {
-                try {
-                    reg.unregister();
-                } catch (IllegalStateException alreadyGone) {
-                    // The framework already unregistered it (bundle stopping): nothing left to do.
-                }
-            };
-        });
+        this.driver = new BlkDriver(device -> DriverServices.register(context, BlockDevice.class, device, device.busName(),
+                device.deviceNumber(), DeviceIds.BLOCK, Map.of("vmsg.blk.capacity", device.capacity(),
+                        "vmsg.blk.read.only", device.readOnly())));
     }
 
     @Override

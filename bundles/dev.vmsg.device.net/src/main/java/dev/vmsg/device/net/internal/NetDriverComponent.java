@@ -1,15 +1,14 @@
 package dev.vmsg.device.net.internal;
 
-import dev.vmsg.device.DeviceProperties;
 import dev.vmsg.device.net.NetworkPort;
 import dev.vmsg.driver.DriverInstance;
+import dev.vmsg.driver.DriverServices;
 import dev.vmsg.driver.VirtioDevice;
 import dev.vmsg.driver.VirtioDriver;
 import dev.vmsg.wire.DeviceIds;
 import dev.vmsg.wire.FeatureSet;
-import java.util.Hashtable;
+import java.util.Map;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 
@@ -24,21 +23,8 @@ public final class NetDriverComponent implements VirtioDriver {
 
     @Activate
     public NetDriverComponent(BundleContext context) {
-        this.driver = new NetDriver(port -> {
-            Hashtable<String, Object> props = new Hashtable<>();
-            props.put("vmsg.bus.name", port.busName());
-            props.put(DeviceProperties.DEVICE_NUMBER, port.deviceNumber());
-            props.put(DeviceProperties.DEVICE_TYPE, DeviceIds.NET);
-            props.put("vmsg.net.mac", port.macAddress());
-            ServiceRegistration<NetworkPort> reg = context.registerService(NetworkPort.class, port, props);
-            return () -> {
-                try {
-                    reg.unregister();
-                } catch (IllegalStateException alreadyGone) {
-                    // The framework already unregistered it (bundle stopping): nothing left to do.
-                }
-            };
-        });
+        this.driver = new NetDriver(port -> DriverServices.register(context, NetworkPort.class, port, port.busName(),
+                port.deviceNumber(), DeviceIds.NET, Map.of("vmsg.net.mac", port.macAddress())));
     }
 
     @Override

@@ -1,14 +1,13 @@
 package dev.vmsg.device.rng.internal;
 
-import dev.vmsg.device.DeviceProperties;
 import dev.vmsg.device.rng.EntropySource;
 import dev.vmsg.driver.DriverInstance;
+import dev.vmsg.driver.DriverServices;
 import dev.vmsg.driver.VirtioDevice;
 import dev.vmsg.driver.VirtioDriver;
 import dev.vmsg.wire.FeatureSet;
-import java.util.Hashtable;
+import java.util.Map;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 
@@ -23,20 +22,8 @@ public final class RngDriverComponent implements VirtioDriver {
 
     @Activate
     public RngDriverComponent(BundleContext context) {
-        this.driver = new RngDriver(source -> {
-            Hashtable<String, Object> props = new Hashtable<>();
-            props.put("vmsg.bus.name", source.busName());
-            props.put(DeviceProperties.DEVICE_NUMBER, source.deviceNumber());
-            props.put(DeviceProperties.DEVICE_TYPE, driver().deviceId());
-            ServiceRegistration<EntropySource> reg = context.registerService(EntropySource.class, source, props);
-            return () -> {
-                try {
-                    reg.unregister();
-                } catch (IllegalStateException alreadyGone) {
-                    // The framework already unregistered it (bundle stopping): nothing left to do.
-                }
-            };
-        });
+        this.driver = new RngDriver(source -> DriverServices.register(context, EntropySource.class, source,
+                source.busName(), source.deviceNumber(), driver().deviceId(), Map.of()));
     }
 
     private RngDriver driver() {
