@@ -108,16 +108,9 @@ final class VirtioBlockDevice implements BlockDevice {
         checkRange(offset, length);
         int start = dst.position();
         if (aligned(offset, length)) {
-            BlkQueue q = pickQueue();
-            BlkCall call = new BlkCall(q);
-            List<CompletableFuture<byte[]>> parts = new ArrayList<>();
-            for (int done = 0; done < length; done += chunk) {
-                int n = Math.min(chunk, length - done);
-                BlkRequest r = BlkRequest.readInto(call, (offset + done) >>> SECTOR_SHIFT, dst, start + done, n);
-                parts.add(r.done);
-                q.submit(r);
-            }
-            return finish(call, parts, () -> dst.position(start + length));
+            return chunked(offset, length, chunk,
+                    (call, sector, done, n) -> BlkRequest.readInto(call, sector, dst, start + done, n),
+                    () -> dst.position(start + length));
         }
         long lo = offset & -SECTOR_SIZE;
         long hi = alignUp(offset + length);
@@ -135,16 +128,9 @@ final class VirtioBlockDevice implements BlockDevice {
         }
         int start = src.position();
         if (aligned(offset, length)) {
-            BlkQueue q = pickQueue();
-            BlkCall call = new BlkCall(q);
-            List<CompletableFuture<byte[]>> parts = new ArrayList<>();
-            for (int done = 0; done < length; done += chunk) {
-                int n = Math.min(chunk, length - done);
-                BlkRequest r = BlkRequest.writeFrom(call, (offset + done) >>> SECTOR_SHIFT, src, start + done, n);
-                parts.add(r.done);
-                q.submit(r);
-            }
-            return finish(call, parts, () -> src.position(start + length));
+            return chunked(offset, length, chunk,
+                    (call, sector, done, n) -> BlkRequest.writeFrom(call, sector, src, start + done, n),
+                    () -> src.position(start + length));
         }
         // Read the covering sectors, patch them, write them back.
         long lo = offset & -SECTOR_SIZE;
@@ -193,17 +179,9 @@ final class VirtioBlockDevice implements BlockDevice {
         }
         long maxChunk = config.sizeMax() & -SECTOR_SIZE;
         int step = (int) Math.min(maxChunk, 1 << 20);
-        BlkQueue q = pickQueue();
-        BlkCall call = new BlkCall(q);
-        List<CompletableFuture<byte[]>> parts = new ArrayList<>();
-        for (int done = 0; done < length; done += step) {
-            int n = Math.min(step, length - done);
-            BlkRequest r = BlkRequest.zeroCopy(call, type, (offset + done) >>> SECTOR_SHIFT,
-                    wb.region.address() + bufferOffset + done, n);
-            parts.add(r.done);
-            q.submit(r);
-        }
-        return finish(call, parts, () -> { });
+        long at = wb.region.address() + bufferOffset;
+        return chunked(offset, length, step,
+                (call, sector, done, n) -> BlkRequest.zeroCopy(call, type, sector, at + done, n), () -> { });
     }
 
     // ---- commands ----
@@ -384,6 +362,28 @@ final class VirtioBlockDevice implements BlockDevice {
     // ---- helpers ----
 
     /** Ends the call when every part did: success runs {@code last} (under the call's lock), else the first failure. */
+    /** Makes the request for one chunk: {@code done} bytes into the operation, {@code length} long. */
+    private interface ChunkRequest {
+        BlkRequest make(BlkCall call, long sector, int done, int length);
+    }
+
+    /**
+     * One operation of {@code length} bytes at {@code offset} as requests of at most {@code step}
+     * bytes, all on one queue (so its waiters poll that queue); it ends when every request has, running
+     * {@code last} on success.
+     */
+    private CompletableFuture<Void> chunked(long offset, int length, int step, ChunkRequest maker, Runnable last) {
+        BlkQueue q = pickQueue();
+        BlkCall call = new BlkCall(q);
+        List<CompletableFuture<byte[]>> parts = new ArrayList<>();
+        for (int done = 0; done < length; done += step) {
+            BlkRequest r = maker.make(call, (offset + done) >>> SECTOR_SHIFT, done, Math.min(step, length - done));
+            parts.add(r.done);
+            q.submit(r);
+        }
+        return finish(call, parts, last);
+    }
+
     private CompletableFuture<Void> finish(BlkCall call, List<CompletableFuture<byte[]>> parts, Runnable last) {
         CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
             if (e == null) {
