@@ -156,7 +156,8 @@ class RebindingTest {
 
     private String state(TransportCore core) {
         return "devices " + core.devices().stream().map(v -> v.bus() + "/" + v.number() + "/" + v.side() + " "
-                + v.name() + " " + v.state()).toList() + ", last warnings "
+                + v.name() + " " + v.state()).toList() + ", drops " + core.buses().stream().flatMap(b -> b.messages()
+                .entrySet().stream()).filter(e -> e.getKey().contains("drop")).toList() + ", last warnings "
                 + warnings.subList(Math.max(0, warnings.size() - 5), warnings.size());
     }
 
