@@ -122,9 +122,7 @@ public class NetFrameBenchmark {
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public long virtioNet() {
-        while (sent - received.get() > WINDOW - BATCH) {
-            Thread.onSpinWait();
-        }
+        rig.awaitReceived(received::get, sent - (WINDOW - BATCH));
         for (ByteBuffer f : frames) {
             f.clear();
         }

@@ -41,9 +41,7 @@ public final class NetPathProbe {
                 long sent = start;
                 long t0 = System.nanoTime();
                 while (sent - start < total) {
-                    while (sent - received.get() > window - batch) {
-                        Thread.onSpinWait();
-                    }
+                    rig.awaitReceived(received::get, sent - (window - batch));
                     for (ByteBuffer f : frames) {
                         f.clear();
                     }
@@ -57,9 +55,7 @@ public final class NetPathProbe {
                     }
                     sent += batch;
                 }
-                while (received.get() < sent) {
-                    Thread.onSpinWait();
-                }
+                rig.awaitReceived(received::get, sent);
                 double ns = (System.nanoTime() - t0) / (double) total;
                 Map<String, Long> after = rig.messages();
                 StringBuilder sb = new StringBuilder();

@@ -76,6 +76,27 @@ public final class NetBenchRig implements AutoCloseable {
         return n;
     }
 
+    /**
+     * Spins until {@code received} reaches {@code target}. Ten seconds without a frame arriving end
+     * the wait with an exception naming the device drops and the bus messages, so a frame lost on
+     * the way fails the run with its evidence instead of hanging it.
+     */
+    public void awaitReceived(java.util.function.LongSupplier received, long target) {
+        long seen = received.getAsLong();
+        long lastProgress = System.nanoTime();
+        while (seen < target) {
+            Thread.onSpinWait();
+            long now = received.getAsLong();
+            if (now != seen) {
+                seen = now;
+                lastProgress = System.nanoTime();
+            } else if (System.nanoTime() - lastProgress > 10_000_000_000L) {
+                throw new IllegalStateException("no frame arrived for 10 s: " + (target - seen)
+                        + " frames short, device drops " + deviceDrops() + ", bus messages " + messages());
+            }
+        }
+    }
+
     /** Messages carried so far on the bus, by side, direction and name (what {@code vmsg:traffic} shows). */
     public java.util.Map<String, Long> messages() {
         return transport.messages();

@@ -167,22 +167,26 @@ public final class DriverTransport extends TransportSide {
         }
     }
 
-    /** A driver is leaving: unbind it everywhere (waits, bounded), then rebind to another driver if one is there. */
+    /**
+     * A driver is leaving: unbind it everywhere, waiting (bounded) until it is no longer called; each
+     * device then binds another driver if one is there, without holding up the caller.
+     */
     public void driverRemoved(VirtioDriver driver) {
         List<java.util.concurrent.CompletableFuture<Void>> waits = new ArrayList<>();
         for (DriverDevice d : devices.values()) {
             java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
             boolean queued = d.executor().offer(() -> {
                 try {
-                    if (d.driver() == driver) {
-                        d.unbind("driver unbound");
-                        VirtioDriver other = driverFor(d.deviceId());
-                        if (other != null && other != driver) {
-                            d.bind(other);
-                        }
+                    if (d.driver() != driver) {
+                        return;
                     }
+                    d.unbind("driver unbound");
                 } finally {
-                    done.complete(null);
+                    done.complete(null); // the leaving driver is no longer called: its bundle may go
+                }
+                VirtioDriver other = driverFor(d.deviceId());
+                if (other != null && other != driver) {
+                    d.bind(other);
                 }
             });
             if (queued) {
