@@ -44,20 +44,7 @@ class HostileDeviceTest {
 
     private DriverTransport start(long timeoutMillis) {
         transport = new DriverTransport(bus.driverEndpoint().orElseThrow(),
-                new TransportOptions(timeoutMillis, 200, 5, 2000), new TransportLog() {
-                    @Override
-                    public void info(String message) {
-                    }
-
-                    @Override
-                    public void warn(String message) {
-                        warnings.add(message);
-                    }
-
-                    @Override
-                    public void debug(String message) {
-                    }
-                }, id -> null);
+                new TransportOptions(timeoutMillis, 200, 5, 2000), Rig.warningsTo(warnings), id -> null);
         transport.start();
         return transport;
     }

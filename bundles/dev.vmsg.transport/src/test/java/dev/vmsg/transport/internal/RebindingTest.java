@@ -36,20 +36,7 @@ class RebindingTest {
     private final List<String> warnings = new CopyOnWriteArrayList<>();
 
     private TransportCore core() {
-        return new TransportCore(new TransportOptions(2000, 2000, 5, 2000), new TransportLog() {
-            @Override
-            public void info(String message) {
-            }
-
-            @Override
-            public void warn(String message) {
-                warnings.add(message);
-            }
-
-            @Override
-            public void debug(String message) {
-            }
-        });
+        return new TransportCore(new TransportOptions(2000, 2000, 5, 2000), Rig.warningsTo(warnings));
     }
 
     private LoopbackBus bus() {

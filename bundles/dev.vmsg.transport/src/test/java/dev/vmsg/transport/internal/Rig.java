@@ -25,21 +25,26 @@ final class Rig implements AutoCloseable {
 
     Rig(WireProfile profile, int maxMessageSize, TransportOptions options) {
         bus = LoopbackBus.create("lb", profile, maxMessageSize, 1 << 20, warnings::add);
-        core = new TransportCore(options, new TransportLog() {
+        core = new TransportCore(options, warningsTo(warnings));
+        core.addBus("bus", bus);
+    }
+
+    /** A log that keeps the warnings in {@code sink} and drops the rest. */
+    static TransportLog warningsTo(List<String> sink) {
+        return new TransportLog() {
             @Override
             public void info(String message) {
             }
 
             @Override
             public void warn(String message) {
-                warnings.add(message);
+                sink.add(message);
             }
 
             @Override
             public void debug(String message) {
             }
-        });
-        core.addBus("bus", bus);
+        };
     }
 
     /** Drives {@code backend} (device {@code echo0}, number 0) with a new {@link EchoDriver}; returns once it runs. */
