@@ -98,27 +98,7 @@ public class LifecycleUnderLoadIT extends RngTestSupport {
         Path dir = Files.createTempDirectory("vmsg-load-it");
         List<Workload> workloads = new ArrayList<>();
         try {
-            createBus("lu-loop");
-            createBus("lu-net");
-            createFifo("lu-fdev", "device", dir);
-            createFifo("lu-fdrv", "driver", dir);
-            createFfaBus("lu-ffa", "DIRECT", "NOTIF");
-            // Device-side bus name, driver-side bus name, bus bundle.
-            for (String[] bus : List.of(new String[] {"lu-loop", "lu-loop", LOOPBACK},
-                    new String[] {"lu-fdev", "lu-fdrv", FIFO}, new String[] {"lu-ffa", "lu-ffa", FFA})) {
-                createRng(bus[0], "rng0");
-                workloads.add(new RngLoad(bus[1], bus[2]));
-                createdPids.add(createFactoryConfiguration(BLK, bus[0] + "-blk0", Map.of("bus", bus[0], "name", "blk0",
-                        "file", dir.resolve(bus[0] + ".img").toString(), "size", 1024L * 1024, "queues", 1)));
-                workloads.add(new BlkLoad(bus[1], bus[2]));
-            }
-            createConsole("lu-loop", "console0");
-            workloads.add(new ConsoleLoad("lu-loop"));
-            for (int n = 1; n <= 2; n++) {
-                createdPids.add(createFactoryConfiguration(NET, "lu-net-net" + n, Map.of("bus", "lu-net", "name",
-                        "net" + n, "mac", "02:00:00:00:0b:0" + n, "backend", "switch:lu-sw", "queue.size", 64)));
-            }
-            workloads.add(new NetLoad("lu-net"));
+            workloads.addAll(configureDevices(dir));
 
             long start = System.nanoTime();
             for (Workload w : workloads) {
@@ -132,41 +112,7 @@ public class LifecycleUnderLoadIT extends RngTestSupport {
 
             Map<String, Long> millis = new LinkedHashMap<>();
             for (String bsn : CYCLED) {
-                Map<Workload, Long> lostBefore = workloads.stream().collect(Collectors.toMap(w -> w, w -> w.lost.get()));
-                long bundleStart = System.nanoTime();
-                for (int cycle = 0; cycle < CYCLES; cycle++) {
-                    // A session opened after this moment is on a service the cycle brought (the
-                    // client only opens one after losing the one it had); it may come up before
-                    // start() returns.
-                    long cycleBegan = System.nanoTime();
-                    if (cycle % 2 == 0) {
-                        Bundle b = findBundle(bsn);
-                        b.stop();
-                        b.start();
-                    } else {
-                        reinstallBundleBySymbolicName(bsn);
-                    }
-                    for (Workload w : workloads) {
-                        if (w.affectedBy(bsn)) {
-                            awaitServedSince(w, cycleBegan, "after cycle " + cycle + " of " + bsn);
-                        }
-                    }
-                }
-                millis.put(bsn, (System.nanoTime() - bundleStart) / 1_000_000);
-                for (Workload w : workloads) {
-                    long lost = w.lost.get() - lostBefore.get(w);
-                    if (w.affectedBy(bsn)) {
-                        assertTrue(w.name + " lost its service " + lost + " times in " + CYCLES + " cycles of " + bsn,
-                                lost >= CYCLES);
-                    } else {
-                        assertEquals(w.name + " lost its service while " + bsn + " (not its bus or device bundle)"
-                                + " was cycled", 0, lost);
-                    }
-                }
-                String cycled = bsn;
-                awaitCondition(() -> countVmsgThreads() <= baselineThreads, BACK_TIMEOUT,
-                        () -> "after cycling " + cycled + ": vmsg threads " + vmsgThreadNames() + " above the baseline of "
-                                + baselineThreads);
+                millis.put(bsn, cycleUnderLoad(bsn, workloads, baselineThreads));
             }
 
             stopping.set(true);
@@ -178,9 +124,7 @@ public class LifecycleUnderLoadIT extends RngTestSupport {
             awaitCondition(() -> workloads.stream().allMatch(w -> w.ledger.open().isEmpty()), REQUEST_BOUND,
                     () -> "requests that never ended: " + workloads.stream().flatMap(w -> w.ledger.open().stream())
                             .collect(Collectors.toList()));
-            List<String> unexpected = workloads.stream().flatMap(w -> w.ledger.unexpected().stream())
-                    .collect(Collectors.toList());
-            assertEquals("unexpected outcomes", List.of(), unexpected);
+            assertEquals("unexpected outcomes", List.of(), unexpected(workloads));
             awaitCondition(() -> countVmsgThreads() == baselineThreads, BACK_TIMEOUT,
                     () -> "vmsg threads " + vmsgThreadNames() + " not back to the baseline of " + baselineThreads);
             System.out.println("lifecycle under load: " + CYCLES + " cycles per bundle, ms per bundle " + millis
@@ -207,6 +151,85 @@ public class LifecycleUnderLoadIT extends RngTestSupport {
                 }
             }
         }
+    }
+
+    /**
+     * Buses lu-loop and lu-net (loopback), lu-fdev/lu-fdrv (FIFO, both ends in this container) and
+     * lu-ffa (FF-A); rng and blk on each of the three kinds, a console and two net ports on
+     * loopback. Returns a workload per device.
+     */
+    private List<Workload> configureDevices(Path dir) throws Exception {
+        List<Workload> workloads = new ArrayList<>();
+        createBus("lu-loop");
+        createBus("lu-net");
+        createFifo("lu-fdev", "device", dir);
+        createFifo("lu-fdrv", "driver", dir);
+        createFfaBus("lu-ffa", "DIRECT", "NOTIF");
+        // Device-side bus name, driver-side bus name, bus bundle.
+        for (String[] bus : List.of(new String[] {"lu-loop", "lu-loop", LOOPBACK},
+                new String[] {"lu-fdev", "lu-fdrv", FIFO}, new String[] {"lu-ffa", "lu-ffa", FFA})) {
+            createRng(bus[0], "rng0");
+            workloads.add(new RngLoad(bus[1], bus[2]));
+            createdPids.add(createFactoryConfiguration(BLK, bus[0] + "-blk0", Map.of("bus", bus[0], "name", "blk0",
+                    "file", dir.resolve(bus[0] + ".img").toString(), "size", 1024L * 1024, "queues", 1)));
+            workloads.add(new BlkLoad(bus[1], bus[2]));
+        }
+        createConsole("lu-loop", "console0");
+        workloads.add(new ConsoleLoad("lu-loop"));
+        for (int n = 1; n <= 2; n++) {
+            createdPids.add(createFactoryConfiguration(NET, "lu-net-net" + n, Map.of("bus", "lu-net", "name",
+                    "net" + n, "mac", "02:00:00:00:0b:0" + n, "backend", "switch:lu-sw", "queue.size", 64)));
+        }
+        workloads.add(new NetLoad("lu-net"));
+        return workloads;
+    }
+
+    /**
+     * Cycles bundle {@code bsn} CYCLES times under the running clients; checks that each affected
+     * device serves again after each cycle, that only affected clients lost their service, and
+     * that the vmsg threads are back to the baseline. Returns the milliseconds it took.
+     */
+    private long cycleUnderLoad(String bsn, List<Workload> workloads, int baselineThreads) throws Exception {
+        Map<Workload, Long> lostBefore = workloads.stream().collect(Collectors.toMap(w -> w, w -> w.lost.get()));
+        long bundleStart = System.nanoTime();
+        for (int cycle = 0; cycle < CYCLES; cycle++) {
+            // A session opened after this moment is on a service the cycle brought (the
+            // client only opens one after losing the one it had); it may come up before
+            // start() returns.
+            long cycleBegan = System.nanoTime();
+            if (cycle % 2 == 0) {
+                Bundle b = findBundle(bsn);
+                b.stop();
+                b.start();
+            } else {
+                reinstallBundleBySymbolicName(bsn);
+            }
+            for (Workload w : workloads) {
+                if (w.affectedBy(bsn)) {
+                    awaitServedSince(w, cycleBegan, "after cycle " + cycle + " of " + bsn);
+                }
+            }
+        }
+        long ms = (System.nanoTime() - bundleStart) / 1_000_000;
+        for (Workload w : workloads) {
+            long lost = w.lost.get() - lostBefore.get(w);
+            if (w.affectedBy(bsn)) {
+                assertTrue(w.name + " lost its service " + lost + " times in " + CYCLES + " cycles of " + bsn,
+                        lost >= CYCLES);
+            } else {
+                assertEquals(w.name + " lost its service while " + bsn + " (not its bus or device bundle)"
+                        + " was cycled", 0, lost);
+            }
+        }
+        assertEquals("unexpected outcomes by the end of cycling " + bsn, List.of(), unexpected(workloads));
+        awaitCondition(() -> countVmsgThreads() <= baselineThreads, BACK_TIMEOUT,
+                () -> "after cycling " + bsn + ": vmsg threads " + vmsgThreadNames() + " above the baseline of "
+                        + baselineThreads);
+        return ms;
+    }
+
+    private static List<String> unexpected(List<Workload> workloads) {
+        return workloads.stream().flatMap(w -> w.ledger.unexpected().stream()).collect(Collectors.toList());
     }
 
     private void awaitServedSince(Workload w, long since, String when) throws InterruptedException {
