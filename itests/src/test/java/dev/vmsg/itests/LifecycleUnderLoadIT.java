@@ -82,6 +82,10 @@ public class LifecycleUnderLoadIT extends RngTestSupport {
     static final String CONSOLE_ENDPOINT = "dev.vmsg.device.console.ConsoleEndpoint";
     static final String NETWORK_PORT = "dev.vmsg.device.net.NetworkPort";
     static final String FRAME_HANDLER = "dev.vmsg.device.net.FrameHandler";
+    /** Async reads per rng round: more than the driver's buffer slots. */
+    static final int RNG_ASYNC = 12;
+    /** Async reads per blk round: more than a queue of 8 descriptors holds. */
+    static final int BLK_ASYNC = 10;
     static final int BLOCK = 4096;
     static final int BLOCKS = 64;
     static final int FRAME = 64;
@@ -171,7 +175,7 @@ public class LifecycleUnderLoadIT extends RngTestSupport {
             createRng(bus[0], "rng0");
             workloads.add(new RngLoad(bus[1], bus[2]));
             createdPids.add(createFactoryConfiguration(BLK, bus[0] + "-blk0", Map.of("bus", bus[0], "name", "blk0",
-                    "file", dir.resolve(bus[0] + ".img").toString(), "size", 1024L * 1024, "queues", 1)));
+                    "file", dir.resolve(bus[0] + ".img").toString(), "size", 1024L * 1024, "queues", 1, "queue.size", 8)));
             workloads.add(new BlkLoad(bus[1], bus[2]));
         }
         createConsole("lu-loop", "console0");
@@ -400,7 +404,10 @@ public class LifecycleUnderLoadIT extends RngTestSupport {
         }
     }
 
-    /** Blocking reads of 256 bytes and four async reads of 64..256 bytes per round. */
+    /**
+     * A blocking read of 256 bytes and {@link #RNG_ASYNC} async reads of 32..384 bytes per round:
+     * more than the driver's 8 buffer slots, so some wait for a slot when the device goes.
+     */
     final class RngLoad extends Workload {
         RngLoad(String driverBus, String busBundle) {
             super("rng@" + driverBus, entropyFilter(driverBus), RNG, busBundle);
@@ -427,8 +434,8 @@ public class LifecycleUnderLoadIT extends RngTestSupport {
                     } catch (InvocationTargetException e) {
                         failed(id, e);
                     }
-                    for (int k = 1; k <= 4 && !isGone(); k++) {
-                        int length = 64 * k;
+                    for (int k = 1; k <= RNG_ASYNC && !isGone(); k++) {
+                        int length = 32 * k;
                         long rid = ledger.begin();
                         try {
                             this.<byte[]>async(rid, call(readAsync, source, length), v -> v.length != length
@@ -445,8 +452,9 @@ public class LifecycleUnderLoadIT extends RngTestSupport {
 
     /**
      * A blocking write of a numbered 4 KiB pattern to the next of 64 blocks, a blocking read back,
-     * and three async reads of blocks written earlier (in this or an earlier life of the device: the
-     * image outlives every cycle) per round.
+     * and {@link #BLK_ASYNC} async reads of blocks written earlier (in this or an earlier life of the
+     * device: the image outlives every cycle) per round; the queue has 8 descriptors, so some of
+     * them wait for room in order when the device goes.
      */
     final class BlkLoad extends Workload {
         /** Block to what was last written to it, for blocks whose content is known. */
@@ -496,7 +504,7 @@ public class LifecycleUnderLoadIT extends RngTestSupport {
                         failed(id, e);
                     }
                     List<Integer> blocks = new ArrayList<>(known.keySet());
-                    for (int k = 0; k < 3 && !isGone() && !blocks.isEmpty(); k++) {
+                    for (int k = 0; k < BLK_ASYNC && !isGone() && !blocks.isEmpty(); k++) {
                         int other = blocks.get((int) ((n * 7 + k * 13) % blocks.size()));
                         byte[] expected = known.get(other);
                         ByteBuffer dst = ByteBuffer.allocate(BLOCK);
