@@ -3,6 +3,7 @@ package dev.vmsg.hardening;
 import dev.vmsg.device.DeviceContext;
 import dev.vmsg.device.VirtioDeviceBackend;
 import dev.vmsg.memory.DmaWindow;
+import dev.vmsg.memory.GuardedWindow;
 import dev.vmsg.virtqueue.DeviceVirtqueue;
 import dev.vmsg.virtqueue.SplitRing;
 import dev.vmsg.virtqueue.VirtqueueAddresses;

@@ -10,7 +10,7 @@ import dev.vmsg.hardening.SeedWriter;
 import dev.vmsg.hardening.Corpus;
 import org.junit.jupiter.api.Test;
 import dev.vmsg.hardening.FuzzInput;
-import dev.vmsg.hardening.GuardedWindow;
+import dev.vmsg.memory.GuardedWindow;
 import dev.vmsg.memory.DmaAccessException;
 import dev.vmsg.memory.DmaWindow;
 import java.util.HashMap;

@@ -159,12 +159,4 @@ public class BundleLifecycleIT extends RngTestSupport {
         assertTrue("reads succeeded: " + ok.get(), ok.get() >= 200);
         assertNoVmsgErrors();
     }
-
-    private static String reasonOf(Exception e) {
-        try {
-            return String.valueOf(e.getClass().getMethod("reason").invoke(e));
-        } catch (ReflectiveOperationException notADeviceException) {
-            return e.toString();
-        }
-    }
 }

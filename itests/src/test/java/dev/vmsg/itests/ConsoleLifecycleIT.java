@@ -46,14 +46,6 @@ public class ConsoleLifecycleIT extends RngTestSupport {
         }
     }
 
-    private static String reasonOf(Exception e) {
-        try {
-            return String.valueOf(e.getClass().getMethod("reason").invoke(e));
-        } catch (ReflectiveOperationException notADeviceException) {
-            return e.toString();
-        }
-    }
-
     @Test
     public void everyWriteEndsOnceWhileTheConsoleBundleComesAndGoesUnderLoad() throws Exception {
         String bus = "it-con";

@@ -243,6 +243,15 @@ public abstract class RngTestSupport extends VmsgTestSupport {
         return reads;
     }
 
+    /** The reason of a VirtioDeviceException (REMOVED, TIMEOUT, ...), read reflectively; else the exception. */
+    protected static String reasonOf(Exception e) {
+        try {
+            return String.valueOf(e.getClass().getMethod("reason").invoke(e));
+        } catch (ReflectiveOperationException notADeviceException) {
+            return e.toString();
+        }
+    }
+
     protected static boolean allZero(byte[] b) {
         for (byte x : b) {
             if (x != 0) {

@@ -41,6 +41,8 @@ public final class DeviceVirtqueue {
     private int lastSeenAvailIdx;
     private int nextUsed;
     private int lastSignalledUsed;
+    /** The device's own copy of used.flags: the driver may scribble on the ring's, so it is never read back. */
+    private int usedFlags;
     private boolean notificationsEnabled = true;
     private boolean broken;
     private long rejectedChains;
@@ -303,8 +305,8 @@ public final class DeviceVirtqueue {
         if (eventIdx) {
             window.putShortRelease(used + SplitRing.availEventOffset(size), (short) lastAvail);
         } else {
-            int flags = window.getShort(used + SplitRing.OFFSET_FLAGS) & 0xFFFF;
-            window.putShortRelease(used + SplitRing.OFFSET_FLAGS, (short) (flags & ~SplitRing.USED_F_NO_NOTIFY));
+            usedFlags &= ~SplitRing.USED_F_NO_NOTIFY;
+            window.putShortRelease(used + SplitRing.OFFSET_FLAGS, (short) usedFlags);
         }
         VarHandle.fullFence();
     }
@@ -323,8 +325,8 @@ public final class DeviceVirtqueue {
             window.putShortRelease(used + SplitRing.availEventOffset(size), (short) (lastAvail + SplitRing.EVENT_PARKED));
             return;
         }
-        int flags = window.getShort(used + SplitRing.OFFSET_FLAGS) & 0xFFFF;
-        window.putShortRelease(used + SplitRing.OFFSET_FLAGS, (short) (flags | SplitRing.USED_F_NO_NOTIFY));
+        usedFlags |= SplitRing.USED_F_NO_NOTIFY;
+        window.putShortRelease(used + SplitRing.OFFSET_FLAGS, (short) usedFlags);
     }
 
     /** Whether the device currently asks for EVENT_AVAIL (false after {@link #disableNotifications()}). */

@@ -10,17 +10,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.vmsg.memory.DmaWindow;
+import dev.vmsg.memory.GuardedWindow;
 import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
- * HARDENING matrix row 10: a hostile thread flips descriptor fields (main table and an indirect
- * table) while the device pops 100 000 chains. Only typed errors may escape, the queue never
- * breaks (the avail ring itself is left alone), every rejected head comes back with length 0, and
- * what the device writes and reports never exceeds the writable length of its private snapshot.
+ * HARDENING matrix row 10, the descriptors: a hostile thread flips descriptor fields (main table
+ * and an indirect table) while the device pops 100 000 chains. Only typed errors may escape, the
+ * queue never breaks (the avail ring itself is left alone here; {@link DeviceVirtqueueRingFlipTest}
+ * flips it), every rejected head comes back with length 0, what the device writes and reports
+ * never exceeds the writable length of its private snapshot, and the guard zones around the window
+ * stay intact.
  */
 class DeviceVirtqueueDoubleFetchTest {
     static final long BASE = 0x4000_0000L;
@@ -34,16 +35,16 @@ class DeviceVirtqueueDoubleFetchTest {
     void typedErrorsOnlyAndUsedLengthWithinTheSnapshotWhileDescriptorsAreFlipped() throws Exception {
         long seed = new SplittableRandom().nextLong();
         String why = "seed " + seed;
-        DmaWindow window = DmaWindow.allocate(BASE, WINDOW);
+        GuardedWindow guarded = new GuardedWindow(BASE, WINDOW);
+        DmaWindow window = guarded.window();
         VirtqueueAddresses addrs = SplitRing.contiguousLayout(BASE, SIZE);
         MockDriver driver = new MockDriver(window, SIZE, addrs);
         DeviceVirtqueue q = new DeviceVirtqueue(window, 0, SIZE, addrs, true, true, 8192);
 
-        AtomicBoolean stop = new AtomicBoolean();
-        AtomicLong flips = new AtomicLong();
-        Thread hostile = new Thread(() -> {
-            SplittableRandom rnd = new SplittableRandom(seed ^ 0x5DEECE66DL);
-            while (!stop.get()) {
+        long popped = 0;
+        long rejected = 0;
+        ByteBuffer response = ByteBuffer.allocate(16384);
+        try (HostileThread hostile = new HostileThread("hostile-driver", seed ^ 0x5DEECE66DL, 0, rnd -> {
                 boolean indirect = rnd.nextInt(4) == 0;
                 long at = indirect ? TABLE + 16L * rnd.nextInt(2) : addrs.descriptorAddr() + 16L * rnd.nextInt(SIZE);
                 switch (rnd.nextInt(4)) {
@@ -53,16 +54,7 @@ class DeviceVirtqueueDoubleFetchTest {
                     case 2 -> window.putShort(at + 12, (short) rnd.nextInt(8));
                     default -> window.putShort(at + 14, (short) (rnd.nextBoolean() ? rnd.nextInt(SIZE + 2) : 0xFFFF));
                 }
-                flips.incrementAndGet();
-            }
-        }, "hostile-driver");
-        hostile.setDaemon(true);
-        hostile.start();
-
-        long popped = 0;
-        long rejected = 0;
-        ByteBuffer response = ByteBuffer.allocate(16384);
-        try {
+            })) {
             for (int i = 0; i < CHAINS; i++) {
                 int head = i & (SIZE - 1);
                 int second = (head + 1) & (SIZE - 1);
@@ -115,22 +107,20 @@ class DeviceVirtqueueDoubleFetchTest {
                         why + ": used len " + usedLen + " > snapshot " + chain.writableLength());
                 assertEquals(chain.writableLength(), usedLen, why);
             }
+            assertTrue(hostile.flips() > 0, why);
+            System.out.println("double fetch: " + why + ", " + popped + " popped, " + rejected + " rejected, "
+                    + hostile.flips() + " flips");
         } catch (VirtqueueException e) {
             fail(why + ": typed error escaped the per-chain path: " + e.getMessage(), e);
         } catch (AssertionError e) {
             throw e;
         } catch (Throwable t) {
             fail(why + ": untyped exception escaped pop/push: " + t, t);
-        } finally {
-            stop.set(true);
-            hostile.join(10_000);
         }
         assertEquals(CHAINS, popped + rejected, why);
         assertEquals(rejected, q.rejectedChains(), why);
         assertEquals(0, q.inFlight(), why);
         assertFalse(q.isBroken(), why);
-        assertTrue(flips.get() > 0, why);
-        System.out.println("double fetch: " + why + ", " + popped + " popped, " + rejected + " rejected, "
-                + flips.get() + " flips");
+        guarded.assertIntact();
     }
 }

@@ -474,4 +474,16 @@ class DeviceVirtqueueTest {
         ev.enableNotifications();
         assertEquals(2, driver.availEvent());
     }
+
+    @Test
+    void writesUsedFlagsFromItsOwnCopyNotFromWhatTheDriverScribbledThere() {
+        // used.flags belongs to the device; a hostile driver sets every other bit of it. Reading
+        // it back to set or clear NO_NOTIFY would publish the driver's garbage as the device's.
+        window.putShort(addrs.deviceAddr() + SplitRing.OFFSET_FLAGS, (short) 0xFFFE);
+        q.disableNotifications();
+        assertEquals(SplitRing.USED_F_NO_NOTIFY, driver.usedFlags());
+        window.putShort(addrs.deviceAddr() + SplitRing.OFFSET_FLAGS, (short) 0xFFFF);
+        q.enableNotifications();
+        assertEquals(0, driver.usedFlags());
+    }
 }

@@ -178,6 +178,9 @@ final class DriverDevice implements VirtioDevice {
                         + DeviceStatus.describe(s) + ")");
             }
             state = State.RUNNING;
+            for (DriverQueue q : queues.values()) {
+                q.goLive();
+            }
             transport.log().info("bus " + transport.busName() + ": " + describe() + " is running, features "
                     + negotiated);
             inst.ready();

@@ -28,6 +28,12 @@ final class DriverQueue implements Virtqueue {
     private final java.nio.ByteBuffer kickFrame;
     private final long pollNanos;
     private boolean closed;
+    /**
+     * Set once the device has accepted DRIVER_OK. Until then no kick is sent (a driver must not
+     * notify before DRIVER_OK, and the device drops such notifications); chains a driver posts
+     * during probe are kicked by {@link #goLive()}.
+     */
+    private boolean live;
     /** Threads inside {@link #pollUntil}; while positive the device is asked not to send EVENT_USED. */
     private int pollers;
     private long usedEvents;
@@ -78,7 +84,7 @@ final class DriverQueue implements Virtqueue {
                 throw new VirtioDeviceException(e.reason() == VirtqueueException.Reason.QUEUE_FULL ? Reason.QUEUE_FULL
                         : Reason.BROKEN, device.describe() + ": queue " + index() + ": " + e.getMessage(), e);
             }
-            if (ring.kickNeeded()) {
+            if (ring.kickNeeded() && live) {
                 // The chain is in the ring: if the kick cannot be sent the device is gone, and
                 // the chain ends through close() like every other outstanding one.
                 try {
@@ -170,9 +176,15 @@ final class DriverQueue implements Virtqueue {
         return done.getAsBoolean();
     }
 
+    /** The device accepted DRIVER_OK: from now on chains are kicked; those posted before are kicked now. */
+    synchronized void goLive() {
+        live = true;
+        renotify();
+    }
+
     @Override
     public synchronized void renotify() {
-        if (closed || ring.isBroken() || ring.outstanding() == 0) {
+        if (!live || closed || ring.isBroken() || ring.outstanding() == 0) {
             return;
         }
         // Under the queue's lock, as in submit: the kick frame buffer is shared.

@@ -147,11 +147,20 @@ public final class DriverTransport extends TransportSide {
         }
     }
 
-    /** A driver arrived: bind it to every device of its type that has none. */
+    /**
+     * A driver arrived: bind it to every device of its type that has none or whose driver it
+     * outranks (that one is unbound first, on the device's thread).
+     */
     public void driverAdded(VirtioDriver driver) {
         for (DriverDevice d : devices.values()) {
             d.executor().offer(() -> {
-                if (d.state() == DriverDevice.State.NO_DRIVER && driverFor(d.deviceId()) == driver) {
+                if (driverFor(d.deviceId()) != driver || d.driver() == driver) {
+                    return;
+                }
+                if (d.driver() != null) {
+                    d.unbind("replaced by a driver of higher rank");
+                }
+                if (d.state() == DriverDevice.State.NO_DRIVER) {
                     d.bind(driver);
                 }
             });

@@ -28,7 +28,8 @@ import org.osgi.service.metatype.annotations.Designate;
 /**
  * DS shell of the transport core: binds every {@link Bus}, {@link VirtioDeviceBackend} and
  * {@link VirtioDriver} service as it comes and goes (dynamic, multiple, greedy; keyed by service
- * id) and hands them to the plain {@link TransportCore}; offers the core's {@link VmsgAdmin}
+ * id, with its {@code service.ranking}) and hands them to the plain {@link TransportCore}, which
+ * serves the best-ranked of competing ones; offers the core's {@link VmsgAdmin}
  * view and its {@link Metrics} as services.
  */
 @Component(configurationPid = "dev.vmsg.transport", immediate = true, service = {VmsgAdmin.class, Metrics.class})
@@ -67,7 +68,7 @@ public final class TransportComponent implements VmsgAdmin, Metrics {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void bindBus(Bus bus, Map<String, Object> props) {
-        core.addBus(props.get(Constants.SERVICE_ID), bus);
+        core.addBus(props.get(Constants.SERVICE_ID), bus, ranking(props));
     }
 
     void unbindBus(Bus bus, Map<String, Object> props) {
@@ -78,7 +79,7 @@ public final class TransportComponent implements VmsgAdmin, Metrics {
             policyOption = ReferencePolicyOption.GREEDY)
     void bindBackend(VirtioDeviceBackend backend, Map<String, Object> props) {
         core.addBackend(props.get(Constants.SERVICE_ID), backend, text(props.get(DeviceProperties.BUS)),
-                deviceName(props), number(props.get(DeviceProperties.NUMBER)));
+                deviceName(props), number(props.get(DeviceProperties.NUMBER)), ranking(props));
     }
 
     void unbindBackend(VirtioDeviceBackend backend, Map<String, Object> props) {
@@ -88,11 +89,16 @@ public final class TransportComponent implements VmsgAdmin, Metrics {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void bindDriver(VirtioDriver driver, Map<String, Object> props) {
-        core.addDriver(props.get(Constants.SERVICE_ID), driver);
+        core.addDriver(props.get(Constants.SERVICE_ID), driver, ranking(props));
     }
 
     void unbindDriver(VirtioDriver driver, Map<String, Object> props) {
         core.removeDriver(props.get(Constants.SERVICE_ID));
+    }
+
+    /** {@code service.ranking}: an Integer, anything else counts as 0 (OSGi core, 5.2.5). */
+    private static int ranking(Map<String, Object> props) {
+        return props.get(Constants.SERVICE_RANKING) instanceof Integer r ? r : 0;
     }
 
     private static String deviceName(Map<String, Object> props) {

@@ -30,9 +30,20 @@ public final class TransportCore implements VmsgAdmin, Metrics {
 
     private final TransportOptions options;
     private final TransportLog log;
+    /**
+     * Serialises every change of wiring (a bus, backend or driver coming or going) including the
+     * bounded stops and starts it causes, so a swap is never observed half done. {@code this} only
+     * guards the maps for the administration views.
+     */
+    private final Object wiring = new Object();
+    private long arrivals;
+    /** Every bus service, served or on standby behind a higher-ranked bus of the same name. */
+    private final Map<Object, Ranked<Bus>> busCandidates = new LinkedHashMap<>();
+    /** The served buses, at most one per name. */
     private final Map<Object, BusBinding> buses = new LinkedHashMap<>();
     private final Map<Object, BackendBinding> backends = new LinkedHashMap<>();
-    private final Map<Object, VirtioDriver> drivers = new LinkedHashMap<>();
+    private final Map<Object, Ranked<VirtioDriver>> drivers = new LinkedHashMap<>();
+    /** The drivers, best-ranked first: {@link #driverFor} takes the first of a device type. */
     private volatile List<VirtioDriver> driverSnapshot = List.of();
 
     private static final class BusBinding {
@@ -66,17 +77,22 @@ public final class TransportCore implements VmsgAdmin, Metrics {
     }
 
     private static final class BackendBinding {
-        final VirtioDeviceBackend backend;
+        final Ranked<VirtioDeviceBackend> backend;
         final String busName;
         final String name;
         final Integer number;
         DeviceTransport hostedOn;
 
-        BackendBinding(VirtioDeviceBackend backend, String busName, String name, Integer number) {
+        BackendBinding(Ranked<VirtioDeviceBackend> backend, String busName, String name, Integer number) {
             this.backend = backend;
             this.busName = busName;
             this.name = name;
             this.number = number;
+        }
+
+        /** Whether this backend and {@code other} claim the same fixed device number on the same bus. */
+        boolean clashesWith(BackendBinding other) {
+            return number != null && number.equals(other.number) && busName.equals(other.busName);
         }
     }
 
@@ -85,129 +101,256 @@ public final class TransportCore implements VmsgAdmin, Metrics {
         this.log = log;
     }
 
-    // ---- buses ----
-
-    public void addBus(Object key, Bus bus) {
-        BusInfo info = bus.info();
-        List<Runnable> after = new ArrayList<>();
-        synchronized (this) {
-            for (BusBinding b : buses.values()) {
-                if (b.name().equals(info.name())) {
-                    log.warn("a second bus named " + info.name() + " is ignored while the first is there");
-                    return;
-                }
-            }
-            DeviceTransport deviceSide = bus.deviceEndpoint().map(ep -> new DeviceTransport(ep, log, options.pollNanos())).orElse(null);
-            DriverTransport driverSide = bus.driverEndpoint()
-                    .map(ep -> new DriverTransport(ep, options, log, this::driverFor)).orElse(null);
-            buses.put(key, new BusBinding(bus, driverSide, deviceSide));
-            if (deviceSide != null) {
-                deviceSide.start();
-                for (BackendBinding b : backends.values()) {
-                    if (b.hostedOn == null && b.busName.equals(info.name())) {
-                        host(b, deviceSide);
-                    }
-                }
-            }
-            if (driverSide != null) {
-                after.add(driverSide::start);
-            }
-        }
-        after.forEach(Runnable::run);
-        log.info("bus " + info.name() + " (" + info.type() + ", " + info.profile() + ") served"
-                + (bus.driverEndpoint().isPresent() ? ", driver side" : "")
-                + (bus.deviceEndpoint().isPresent() ? ", device side" : ""));
+    private <T> Ranked<T> ranked(T service, int ranking) {
+        return new Ranked<>(service, ranking, ++arrivals);
     }
 
+    // ---- buses ----
+
+    /** Serves {@code bus} (ranking 0). */
+    public void addBus(Object key, Bus bus) {
+        addBus(key, bus, 0);
+    }
+
+    /**
+     * Offers {@code bus}: it is served unless a bus of the same name with a higher ranking (or the
+     * same ranking, there first) is; a served bus of the same name and lower rank is replaced (its
+     * devices are removed, in-flight requests end with "removed") and waits on standby.
+     */
+    public void addBus(Object key, Bus bus, int ranking) {
+        synchronized (wiring) {
+            Ranked<Bus> candidate = ranked(bus, ranking);
+            busCandidates.put(key, candidate);
+            reconcileBus(bus.info().name());
+        }
+    }
+
+    /** Withdraws a bus; if it was served, the best one on standby with the same name takes over. */
     public void removeBus(Object key) {
+        synchronized (wiring) {
+            Ranked<Bus> candidate = busCandidates.remove(key);
+            if (candidate != null) {
+                reconcileBus(candidate.service().info().name());
+            }
+        }
+    }
+
+    /** Makes the best-ranked bus named {@code name} the served one. Holds {@link #wiring}. */
+    private void reconcileBus(String name) {
+        Object bestKey = null;
+        Ranked<Bus> best = null;
+        for (Map.Entry<Object, Ranked<Bus>> e : busCandidates.entrySet()) {
+            if (e.getValue().service().info().name().equals(name) && e.getValue().outranks(best)) {
+                bestKey = e.getKey();
+                best = e.getValue();
+            }
+        }
+        Object servedKey = null;
+        for (Map.Entry<Object, BusBinding> e : buses.entrySet()) {
+            if (e.getValue().name().equals(name)) {
+                servedKey = e.getKey();
+            }
+        }
+        if (servedKey != null && servedKey.equals(bestKey)) {
+            return;
+        }
+        if (servedKey != null) {
+            unserve(servedKey, best == null ? "removed" : "replaced by a bus of higher rank (ranking "
+                    + best.ranking() + ")");
+        }
+        if (best != null) {
+            serve(bestKey, best);
+        }
+        for (Ranked<Bus> c : busCandidates.values()) {
+            if (c != best && c.service().info().name().equals(name)) {
+                log.info("bus " + name + " (ranking " + c.ranking() + ") waits on standby behind the served one");
+            }
+        }
+    }
+
+    private void serve(Object key, Ranked<Bus> candidate) {
+        Bus bus = candidate.service();
+        BusInfo info = bus.info();
+        DeviceTransport deviceSide = bus.deviceEndpoint().map(ep -> new DeviceTransport(ep, log, options.pollNanos()))
+                .orElse(null);
+        DriverTransport driverSide = bus.driverEndpoint()
+                .map(ep -> new DriverTransport(ep, options, log, this::driverFor)).orElse(null);
+        synchronized (this) {
+            buses.put(key, new BusBinding(bus, driverSide, deviceSide));
+        }
+        if (deviceSide != null) {
+            deviceSide.start();
+            placeBackends(info.name());
+        }
+        if (driverSide != null) {
+            driverSide.start();
+        }
+        log.info("bus " + info.name() + " (" + info.type() + ", " + info.profile() + ") served"
+                + (driverSide != null ? ", driver side" : "") + (deviceSide != null ? ", device side" : ""));
+    }
+
+    private void unserve(Object key, String why) {
         BusBinding b;
         synchronized (this) {
             b = buses.remove(key);
-            if (b == null) {
-                return;
-            }
-            for (BackendBinding bb : backends.values()) {
-                if (bb.hostedOn == b.deviceSide) {
-                    bb.hostedOn = null;
-                }
+        }
+        for (BackendBinding bb : backends.values()) {
+            if (bb.hostedOn != null && bb.hostedOn == b.deviceSide) {
+                bb.hostedOn = null;
             }
         }
         // Driver side first: drivers see "bus removed" before the devices under them vanish.
         if (b.driverSide != null) {
-            b.driverSide.stop("bus " + b.name() + " removed");
+            b.driverSide.stop("bus " + b.name() + " " + why);
         }
         if (b.deviceSide != null) {
             b.deviceSide.stop();
         }
-        log.info("bus " + b.name() + " no longer served");
+        log.info("bus " + b.name() + " no longer served (" + why + ")");
     }
 
     // ---- device backends ----
 
+    /** Hosts {@code backend} (ranking 0) on the bus it names. */
     public void addBackend(Object key, VirtioDeviceBackend backend, String busName, String name, Integer number) {
+        addBackend(key, backend, busName, name, number, 0);
+    }
+
+    /**
+     * Hosts {@code backend} on the bus named {@code busName} as soon as that bus is served. A fixed
+     * {@code number} held by a backend of lower rank is taken over (that one waits); held by one of
+     * higher rank, this one waits until it goes.
+     */
+    public void addBackend(Object key, VirtioDeviceBackend backend, String busName, String name, Integer number,
+            int ranking) {
         if (busName == null || busName.isBlank()) {
             log.warn("device " + name + " names no bus (property 'bus'); it is not hosted");
             return;
         }
-        synchronized (this) {
-            BackendBinding b = new BackendBinding(backend, busName, name, number);
-            backends.put(key, b);
-            for (BusBinding bus : buses.values()) {
-                if (bus.deviceSide != null && bus.name().equals(busName)) {
-                    host(b, bus.deviceSide);
-                    return;
+        synchronized (wiring) {
+            backends.put(key, new BackendBinding(ranked(backend, ranking), busName, name, number));
+            placeBackends(busName);
+        }
+    }
+
+    public void removeBackend(Object key) {
+        synchronized (wiring) {
+            BackendBinding b = backends.remove(key);
+            if (b == null) {
+                return;
+            }
+            if (b.hostedOn != null) {
+                b.hostedOn.detach(b.backend.service());
+                b.hostedOn = null;
+            }
+            placeBackends(b.busName);
+        }
+    }
+
+    /**
+     * Hosts every backend naming bus {@code busName} that may be hosted there: for each fixed device
+     * number only the best-ranked claimant, which displaces a lower-ranked one already hosted. Holds
+     * {@link #wiring}.
+     */
+    private void placeBackends(String busName) {
+        DeviceTransport on = null;
+        for (BusBinding b : buses.values()) {
+            if (b.deviceSide != null && b.name().equals(busName)) {
+                on = b.deviceSide;
+            }
+        }
+        if (on == null) {
+            for (BackendBinding b : backends.values()) {
+                if (b.busName.equals(busName) && b.hostedOn == null) {
+                    log.info("device " + b.name + " waits for bus " + busName);
                 }
             }
-            log.info("device " + name + " waits for bus " + busName);
+            return;
+        }
+        List<BackendBinding> mine = new ArrayList<>();
+        for (BackendBinding b : backends.values()) {
+            if (b.busName.equals(busName)) {
+                mine.add(b);
+            }
+        }
+        mine.sort((x, y) -> x.backend.outranks(y.backend) ? -1 : 1);
+        for (BackendBinding b : mine) {
+            BackendBinding better = null;
+            for (BackendBinding other : mine) {
+                if (other != b && b.clashesWith(other) && other.backend.outranks(b.backend)) {
+                    better = other;
+                    break;
+                }
+            }
+            if (better != null && b.hostedOn != null) {
+                b.hostedOn.detach(b.backend.service());
+                b.hostedOn = null;
+                log.info("device " + b.name + " waits: " + better.name + " (ranking " + better.backend.ranking()
+                        + ") takes number " + b.number + " on bus " + busName);
+            }
+        }
+        for (BackendBinding b : mine) {
+            if (b.hostedOn != null) {
+                continue;
+            }
+            boolean outranked = false;
+            for (BackendBinding other : mine) {
+                outranked |= other != b && b.clashesWith(other) && other.backend.outranks(b.backend);
+            }
+            if (!outranked) {
+                host(b, on);
+            }
         }
     }
 
     private void host(BackendBinding b, DeviceTransport on) {
         try {
-            on.attach(b.backend, b.name, b.number);
+            on.attach(b.backend.service(), b.name, b.number);
             b.hostedOn = on;
         } catch (RuntimeException e) {
-            log.warn("device " + b.name + " cannot be hosted on bus " + b.busName + ": " + e.getMessage());
-        }
-    }
-
-    public void removeBackend(Object key) {
-        BackendBinding b;
-        synchronized (this) {
-            b = backends.remove(key);
-        }
-        if (b != null && b.hostedOn != null) {
-            b.hostedOn.detach(b.backend);
+            log.warn("device " + b.name + " cannot be hosted on bus " + b.busName + " yet: " + e.getMessage());
         }
     }
 
     // ---- drivers ----
 
+    /** Binds {@code driver} (ranking 0) to the devices of its type. */
     public void addDriver(Object key, VirtioDriver driver) {
-        List<DriverTransport> sides;
-        synchronized (this) {
-            drivers.put(key, driver);
-            driverSnapshot = List.copyOf(drivers.values());
-            sides = driverSides();
-        }
-        for (DriverTransport t : sides) {
-            t.driverAdded(driver);
+        addDriver(key, driver, 0);
+    }
+
+    /**
+     * Offers {@code driver}: it drives every device of its type that has no driver or one of lower
+     * rank (which is unbound first: its in-flight requests end with "removed").
+     */
+    public void addDriver(Object key, VirtioDriver driver, int ranking) {
+        synchronized (wiring) {
+            drivers.put(key, ranked(driver, ranking));
+            snapshotDrivers();
+            for (DriverTransport t : driverSides()) {
+                t.driverAdded(driver);
+            }
         }
     }
 
     public void removeDriver(Object key) {
-        VirtioDriver driver;
-        List<DriverTransport> sides;
-        synchronized (this) {
-            driver = drivers.remove(key);
-            driverSnapshot = List.copyOf(drivers.values());
-            sides = driverSides();
-        }
-        if (driver != null) {
-            for (DriverTransport t : sides) {
-                t.driverRemoved(driver);
+        synchronized (wiring) {
+            Ranked<VirtioDriver> driver = drivers.remove(key);
+            snapshotDrivers();
+            if (driver != null) {
+                for (DriverTransport t : driverSides()) {
+                    t.driverRemoved(driver.service());
+                }
             }
         }
+    }
+
+    private void snapshotDrivers() {
+        List<Ranked<VirtioDriver>> all = new ArrayList<>(drivers.values());
+        all.sort((x, y) -> x.outranks(y) ? -1 : 1);
+        List<VirtioDriver> out = new ArrayList<>(all.size());
+        all.forEach(r -> out.add(r.service()));
+        driverSnapshot = List.copyOf(out);
     }
 
     private VirtioDriver driverFor(int deviceId) {
@@ -231,12 +374,11 @@ public final class TransportCore implements VmsgAdmin, Metrics {
 
     /** Stops every bus's transports (framework shutdown or core bundle stop). */
     public void close() {
-        List<Object> keys;
-        synchronized (this) {
-            keys = new ArrayList<>(buses.keySet());
-        }
-        for (Object k : keys) {
-            removeBus(k);
+        synchronized (wiring) {
+            busCandidates.clear();
+            for (Object key : new ArrayList<>(buses.keySet())) {
+                unserve(key, "removed");
+            }
         }
     }
 

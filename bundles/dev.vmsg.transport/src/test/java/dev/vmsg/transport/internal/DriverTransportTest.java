@@ -111,6 +111,22 @@ class DriverTransportTest {
     }
 
     @Test
+    void aChainPostedDuringProbeIsKickedOnceTheDeviceIsLive() throws Exception {
+        // Found by RebindingTest: the kick of a chain posted before DRIVER_OK reached a device that
+        // was not live yet and was dropped, and nothing kicked again: the request never ended.
+        try (Rig rig = new Rig(WireProfile.REV1, 264)) {
+            EchoDriver driver = new EchoDriver();
+            driver.submitInProbe = true;
+            rig.core.addDriver("d", driver);
+            rig.core.addBackend("b", new EchoBackend(0), "lb", "echo0", null);
+            Rig.take(driver.lifecycle, "ready lb/0");
+            assertEquals("completed probe-chain 8", Rig.take(driver.bound.get(0).events, "completed"));
+            assertEquals(0, rig.count("device drop EVENT_AVAIL for a queue that is not live"),
+                    "a kick was sent before DRIVER_OK");
+        }
+    }
+
+    @Test
     void deviceThatRefusesTheFeaturesIsNotDriven() throws Exception {
         try (Rig rig = new Rig(WireProfile.REV1, 264)) {
             EchoDriver driver = new EchoDriver();

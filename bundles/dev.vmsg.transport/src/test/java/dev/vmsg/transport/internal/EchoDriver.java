@@ -6,6 +6,7 @@ import dev.vmsg.driver.Virtqueue;
 import dev.vmsg.driver.VirtioDevice;
 import dev.vmsg.driver.VirtioDeviceException;
 import dev.vmsg.driver.VirtioDriver;
+import dev.vmsg.virtqueue.BufferSegment;
 import dev.vmsg.wire.FeatureSet;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +49,8 @@ final class EchoDriver implements VirtioDriver {
     final List<Bound> bound = new CopyOnWriteArrayList<>();
     final BlockingQueue<String> lifecycle = new LinkedBlockingQueue<>();
     volatile FeatureSet supported = FeatureSet.of(EchoBackend.FEATURE_ECHO);
+    /** When set, probe posts one chain ("probe-chain", 8 bytes echoed) before the transport sets DRIVER_OK. */
+    volatile boolean submitInProbe;
 
     @Override
     public int deviceId() {
@@ -63,6 +66,11 @@ final class EchoDriver implements VirtioDriver {
     public DriverInstance probe(VirtioDevice device) {
         Bound b = new Bound(device);
         b.queue = device.openQueue(0, 64, b);
+        if (submitInProbe) {
+            long buf = device.allocator().allocate(4096).address();
+            b.queue.submit(new BufferSegment[] {new BufferSegment(buf, 8)},
+                    new BufferSegment[] {new BufferSegment(buf + 1024, 8)}, "probe-chain");
+        }
         bound.add(b);
         lifecycle.add("probe " + device.busName() + "/" + device.deviceNumber());
         return new DriverInstance() {

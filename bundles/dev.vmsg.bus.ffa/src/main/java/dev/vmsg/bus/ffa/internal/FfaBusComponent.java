@@ -4,6 +4,7 @@ import dev.vmsg.bus.Bus;
 import dev.vmsg.bus.BusProperties;
 import dev.vmsg.wire.WireProfile;
 import java.util.Hashtable;
+import java.util.Map;
 import java.util.Locale;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -29,7 +30,7 @@ public final class FfaBusComponent {
     private final Logger log;
 
     @Activate
-    public FfaBusComponent(BundleContext context, FfaBusConfig config,
+    public FfaBusComponent(BundleContext context, FfaBusConfig config, Map<String, Object> properties,
             @Reference(service = LoggerFactory.class) Logger log) {
         this.log = log;
         FfaBusSettings settings = new FfaBusSettings(config.name(), config.driver_id(), config.device_id(),
@@ -38,9 +39,7 @@ public final class FfaBusComponent {
                 config.area_size(), WireProfile.valueOf(config.profile().trim().toUpperCase(Locale.ROOT)),
                 config.call_delay_ns(), config.poll_interval_ms(), config.busy_retries(), 1000, 32);
         this.bus = new FfaBus(settings, log::warn);
-        Hashtable<String, Object> props = new Hashtable<>();
-        props.put(BusProperties.NAME, config.name());
-        props.put(BusProperties.TYPE, "ffa");
+        Hashtable<String, Object> props = BusProperties.of(config.name(), "ffa", properties);
         this.registration = context.registerService(Bus.class, bus, props);
         log.info("FF-A bus {} up: driver partition 0x{}, device partition 0x{}, {} messaging, {} events, area 1 of {} bytes",
                 config.name(), Integer.toHexString(settings.driverId()), Integer.toHexString(settings.deviceId()),

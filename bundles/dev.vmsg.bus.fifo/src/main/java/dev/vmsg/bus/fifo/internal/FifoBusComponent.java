@@ -6,6 +6,7 @@ import dev.vmsg.wire.WireProfile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Hashtable;
+import java.util.Map;
 import java.util.Locale;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -32,7 +33,7 @@ public final class FifoBusComponent {
     private final Logger log;
 
     @Activate
-    public FifoBusComponent(BundleContext context, FifoBusConfig config,
+    public FifoBusComponent(BundleContext context, FifoBusConfig config, Map<String, Object> properties,
             @Reference(service = LoggerFactory.class) Logger log) throws IOException {
         this.log = log;
         FifoBusOptions options = options(config);
@@ -42,9 +43,7 @@ public final class FifoBusComponent {
             log.error("fifo bus {} ({} side) cannot start: {}", config.name(), config.role(), e.getMessage());
             throw e;
         }
-        Hashtable<String, Object> props = new Hashtable<>();
-        props.put(BusProperties.NAME, config.name());
-        props.put(BusProperties.TYPE, "fifo");
+        Hashtable<String, Object> props = BusProperties.of(config.name(), "fifo", properties);
         props.put("vmsg.bus.fifo.role", options.role().name().toLowerCase(Locale.ROOT));
         this.registration = context.registerService(Bus.class, bus, props);
         log.info("fifo bus {} up as the {} side: queue file {}, window {} ({} bytes at 0x{}), {} x {}-byte elements, {}",

@@ -8,6 +8,7 @@ import dev.vmsg.wire.WireProfile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Hashtable;
+import java.util.Map;
 import java.util.Locale;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -34,7 +35,7 @@ public final class LinuxUserBusComponent {
     private final Logger log;
 
     @Activate
-    public LinuxUserBusComponent(BundleContext context, LinuxUserBusConfig config,
+    public LinuxUserBusComponent(BundleContext context, LinuxUserBusConfig config, Map<String, Object> properties,
             @Reference(service = LoggerFactory.class) Logger log) throws IOException {
         this.log = log;
         LinuxUserBusOptions options = options(config);
@@ -45,9 +46,7 @@ public final class LinuxUserBusComponent {
             throw e;
         }
         String role = options.role().name().toLowerCase(Locale.ROOT);
-        Hashtable<String, Object> props = new Hashtable<>();
-        props.put(BusProperties.NAME, config.name());
-        props.put(BusProperties.TYPE, LinuxUserBus.TYPE);
+        Hashtable<String, Object> props = BusProperties.of(config.name(), LinuxUserBus.TYPE, properties);
         props.put("vmsg.bus.qemu.role", role);
         this.registration = context.registerService(Bus.class, bus, props);
         log.info("qemu bus {} up as the {} side: queues {} and {}, socket {}, RAM {} ({} bytes at 0x{}), {} x {} bytes",

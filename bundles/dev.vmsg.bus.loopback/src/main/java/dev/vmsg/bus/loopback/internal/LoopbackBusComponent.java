@@ -4,6 +4,7 @@ import dev.vmsg.bus.Bus;
 import dev.vmsg.bus.BusProperties;
 import dev.vmsg.wire.WireProfile;
 import java.util.Hashtable;
+import java.util.Map;
 import java.util.Locale;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -30,15 +31,13 @@ public final class LoopbackBusComponent {
     private final Logger log;
 
     @Activate
-    public LoopbackBusComponent(BundleContext context, LoopbackBusConfig config,
+    public LoopbackBusComponent(BundleContext context, LoopbackBusConfig config, Map<String, Object> properties,
             @Reference(service = LoggerFactory.class) Logger log) {
         this.log = log;
         WireProfile profile = WireProfile.valueOf(config.profile().trim().toUpperCase(Locale.ROOT));
         this.bus = new LoopbackBus(config.name(), profile, config.max_message_size(), config.window_base(),
                 config.window_size(), config.ring_capacity(), config.send_timeout_ms(), log::warn);
-        Hashtable<String, Object> props = new Hashtable<>();
-        props.put(BusProperties.NAME, config.name());
-        props.put(BusProperties.TYPE, "loopback");
+        Hashtable<String, Object> props = BusProperties.of(config.name(), "loopback", properties);
         this.registration = context.registerService(Bus.class, bus, props);
         log.info("loopback bus {} up: profile {}, window {} bytes at 0x{}, max message {} bytes", config.name(),
                 profile, config.window_size(), Long.toHexString(config.window_base()), config.max_message_size());

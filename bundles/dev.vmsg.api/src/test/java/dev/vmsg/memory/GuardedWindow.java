@@ -1,6 +1,5 @@
-package dev.vmsg.hardening;
+package dev.vmsg.memory;
 
-import dev.vmsg.memory.DmaWindow;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -11,7 +10,8 @@ import java.util.Arrays;
  * window is a slice of one larger buffer, so a write that escaped the window's own range
  * check (a bad offset computation, a view sliced too wide) would land in a guard zone, and
  * {@link #assertIntact()} finds it; a read past the slice throws an untyped
- * {@code IndexOutOfBoundsException}, which every fuzz target reports as a finding.
+ * {@code IndexOutOfBoundsException}, which every fuzz target reports as a finding. It sits in the
+ * API's test fixtures so the row-10 tests here and the hardening module's targets share it.
  */
 public final class GuardedWindow {
     public static final int GUARD = 4096;
