@@ -33,13 +33,6 @@ public class ConsoleLifecycleIT extends RngTestSupport {
     private static final String CONSOLE_BUNDLE = "dev.vmsg.device.console";
     private static final String CONSOLE_PORT = "dev.vmsg.device.console.ConsolePort";
 
-    private String createConsole(String bus, String name) throws Exception {
-        String pid = createFactoryConfiguration("dev.vmsg.device.console", bus + "-" + name,
-                java.util.Map.of("bus", bus, "name", name, "ports", new String[] {"app=endpoint"}));
-        createdPids.add(pid);
-        return pid;
-    }
-
     private static int write(Object port, Bundle provider, byte[] bytes) throws Exception {
         Class<?> api = provider.loadClass(CONSOLE_PORT);
         Method write = api.getMethod("write", ByteBuffer.class, Duration.class);

@@ -3,8 +3,6 @@ package dev.vmsg.itests;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import java.util.HashMap;
-import java.util.Map;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
@@ -22,18 +20,7 @@ import org.osgi.framework.ServiceReference;
 @ExamReactorStrategy(PerMethod.class)
 public class FfaBusIT extends RngTestSupport {
 
-    private static final String FFA_FACTORY_PID = "dev.vmsg.bus.ffa";
     private static final String FFA_BUNDLE = "dev.vmsg.bus.ffa";
-
-    private String createFfaBus(String name, String messaging, String events) throws Exception {
-        Map<String, Object> props = new HashMap<>();
-        props.put("name", name);
-        props.put("messaging", messaging);
-        props.put("event.method", events);
-        props.put("area.size", 1024 * 1024);
-        String pid = createFactoryConfiguration(FFA_FACTORY_PID, name, props);
-        return pid;
-    }
 
     private void rngOver(String events, String messaging) throws Exception {
         String bus = "it-ffa-" + events.toLowerCase();

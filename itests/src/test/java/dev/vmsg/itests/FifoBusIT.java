@@ -7,7 +7,6 @@ import static org.junit.Assert.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
@@ -26,14 +25,6 @@ import org.osgi.framework.ServiceReference;
 public class FifoBusIT extends RngTestSupport {
 
     private static final String FIFO_BUNDLE = "dev.vmsg.bus.fifo";
-    private static final String FIFO_FACTORY_PID = "dev.vmsg.bus.fifo";
-
-    private void createFifo(String name, String role, Path dir) throws Exception {
-        String pid = createFactoryConfiguration(FIFO_FACTORY_PID, name, Map.of("name", name, "role", role,
-                "queue.file", dir.resolve("it.queue").toString(), "window.file", dir.resolve("it.window").toString(),
-                "heartbeat.ms", 50L, "peer.timeout.ms", 1000L));
-        createdPids.add(pid);
-    }
 
     @Test
     public void installingConfiguringAndUninstallingTheFifoBusBundle() throws Exception {

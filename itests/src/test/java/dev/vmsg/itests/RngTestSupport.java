@@ -112,6 +112,34 @@ public abstract class RngTestSupport extends VmsgTestSupport {
         return pid;
     }
 
+    /** Creates console device {@code name} on {@code bus} with one endpoint port {@code app}; deleted after the test. */
+    protected String createConsole(String bus, String name) throws Exception {
+        String pid = createFactoryConfiguration("dev.vmsg.device.console", bus + "-" + name,
+                Map.of("bus", bus, "name", name, "ports", new String[] {"app=endpoint"}));
+        createdPids.add(pid);
+        return pid;
+    }
+
+    /**
+     * Creates FIFO bus {@code name} playing {@code role} ("device" or "driver") over the queue and
+     * window files in {@code dir}; deleted after the test.
+     */
+    protected String createFifo(String name, String role, java.nio.file.Path dir) throws Exception {
+        String pid = createFactoryConfiguration("dev.vmsg.bus.fifo", name, Map.of("name", name, "role", role,
+                "queue.file", dir.resolve("it.queue").toString(), "window.file", dir.resolve("it.window").toString(),
+                "heartbeat.ms", 50L, "peer.timeout.ms", 1000L));
+        createdPids.add(pid);
+        return pid;
+    }
+
+    /** Creates FF-A bus {@code name} (emulated firmware, 1 MiB area); deleted after the test. */
+    protected String createFfaBus(String name, String messaging, String events) throws Exception {
+        String pid = createFactoryConfiguration("dev.vmsg.bus.ffa", name, Map.of("name", name, "messaging", messaging,
+                "event.method", events, "area.size", 1024 * 1024));
+        createdPids.add(pid);
+        return pid;
+    }
+
     /** Deletes a configuration this test created, now. */
     protected void deleteCreated(String pid) throws Exception {
         deleteConfiguration(pid);
