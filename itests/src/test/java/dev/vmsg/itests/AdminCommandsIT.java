@@ -2,6 +2,7 @@ package dev.vmsg.itests;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
@@ -207,6 +208,17 @@ public class AdminCommandsIT extends RngTestSupport {
         String types = runFailing("vmsg:attach gpu " + BUS);
         assertTrue(types, types.startsWith("no device type 'gpu' is installed (installed: ")
                 && types.contains("console") && types.contains("rng"));
+        // values are checked against the type's metatype before anything is stored
+        String notANumber = runFailing("vmsg:attach rng " + BUS + " name=bad0 max.bytes.per.request=lots");
+        assertTrue(notANumber, notANumber.startsWith("configuration dev.vmsg.device.rng~bad0 refused: "
+                + "max.bytes.per.request=lots: "));
+        String belowMinimum = runFailing("vmsg:attach rng " + BUS + " name=bad0 queue.size=0");
+        assertTrue(belowMinimum, belowMinimum.startsWith("configuration dev.vmsg.device.rng~bad0 refused: queue.size=0: "));
+        assertEquals("configuration dev.vmsg.device.rng~bad0 refused: no key 'queue_size' (dev.vmsg.device.rng takes "
+                + "bus, max.bytes.per.request, name, queue.size)",
+                runFailing("vmsg:attach rng " + BUS + " name=bad0 queue_size=64"));
+        assertNull("a refused configuration is not stored",
+                configurationAdmin().listConfigurations("(service.pid=dev.vmsg.device.rng~bad0)"));
         assertEquals("no device 'nope': name it as <bus>/<number>[/driver|/device] or by its name (see vmsg:devices)",
                 runFailing("vmsg:detach nope"));
         assertEquals("usage: vmsg:trace <bus> on [capacity] | off | show [n] | save <file>",

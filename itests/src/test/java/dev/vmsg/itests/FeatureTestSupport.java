@@ -50,7 +50,6 @@ public abstract class FeatureTestSupport extends RngTestSupport {
                 mavenBundle("org.apache.felix", "org.apache.felix.cm.json").version(version("felix.cm.json")),
                 mavenBundle("org.apache.felix", "org.apache.felix.feature").version(version("felix.feature")),
                 mavenBundle("org.apache.felix", "org.apache.felix.fileinstall").version(version("felix.fileinstall")),
-                mavenBundle("org.apache.felix", "org.apache.felix.metatype").version(version("felix.metatype")),
                 bundle(bundleFile("dev.vmsg.feature").toURI().toString())));
         options.addAll(Arrays.asList(moreOptions()));
         return options.toArray(new Option[0]);

@@ -84,6 +84,7 @@ public abstract class VmsgTestSupport {
                 mavenBundle("org.apache.felix", "org.apache.felix.scr").version(version("felix.scr")),
                 mavenBundle("org.apache.felix", "org.apache.felix.configadmin").version(version("felix.configadmin")),
                 mavenBundle("org.apache.felix", "org.apache.felix.log").version(version("felix.log")),
+                mavenBundle("org.apache.felix", "org.apache.felix.metatype").version(version("felix.metatype")),
                 junitBundles()));
         for (String bsn : vmsgBundles()) {
             options.add(bundle(bundleFile(bsn).toURI().toString()));

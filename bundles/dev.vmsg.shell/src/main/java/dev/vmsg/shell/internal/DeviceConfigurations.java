@@ -27,14 +27,17 @@ final class DeviceConfigurations {
 
     private final ConfigurationAdmin cm;
     private final Set<String> knownFactoryPids;
+    private final ConfigurationCheck check;
 
     /**
      * @param knownFactoryPids factory PIDs of the device types installed, or null when unknown
      *     (no component runtime to ask): then every type is accepted
+     * @param check checks the values of a new configuration against the type's metatype
      */
-    DeviceConfigurations(ConfigurationAdmin cm, Set<String> knownFactoryPids) {
+    DeviceConfigurations(ConfigurationAdmin cm, Set<String> knownFactoryPids, ConfigurationCheck check) {
         this.cm = cm;
         this.knownFactoryPids = knownFactoryPids;
+        this.check = check;
     }
 
     static String factoryPid(String type) {
@@ -94,6 +97,14 @@ final class DeviceConfigurations {
             throw new CommandException("name '" + name + "' must be letters, digits, '_', '.' or '-'");
         } else if (nameTaken.test(name) || find(name).isPresent()) {
             throw new CommandException("a device named '" + name + "' exists already");
+        }
+        Map<String, String> values = new LinkedHashMap<>(extra);
+        values.put("bus", bus);
+        values.put("name", name);
+        List<String> problems = check.problems(factoryPid, values);
+        if (!problems.isEmpty()) {
+            throw new CommandException("configuration " + factoryPid + "~" + name + " refused: "
+                    + String.join("; ", problems));
         }
         Configuration c = cm.getFactoryConfiguration(factoryPid, name, "?");
         if (c.getProperties() != null) {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.util.HashSet;
 import java.util.Set;
 import org.apache.felix.service.command.Descriptor;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -15,6 +16,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
+import org.osgi.service.metatype.MetaTypeService;
 
 /**
  * DS shell of the {@code vmsg} Gogo commands: a service whose {@code osgi.command.*} properties
@@ -50,14 +52,23 @@ public final class VmsgCommandsComponent {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile ServiceComponentRuntime scr;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile MetaTypeService metaType;
+
+    private final BundleContext context;
+
     @Activate
-    public VmsgCommandsComponent(@Reference VmsgAdmin admin, @Reference Metrics metrics) {
+    public VmsgCommandsComponent(BundleContext context, @Reference VmsgAdmin admin, @Reference Metrics metrics) {
+        this.context = context;
         this.commands = new VmsgCommands(admin, metrics, this::configurations);
     }
 
     private DeviceConfigurations configurations() {
         ConfigurationAdmin cm = configurationAdmin;
-        return cm == null ? null : new DeviceConfigurations(cm, deviceFactoryPids());
+        MetaTypeService mts = metaType;
+        return cm == null ? null : new DeviceConfigurations(cm, deviceFactoryPids(),
+                mts == null ? ConfigurationCheck.NONE : new MetaTypeCheck(mts, context::getBundles));
     }
 
     /** Configuration PIDs of the installed device type components (null when SCR cannot be asked). */
