@@ -3,6 +3,7 @@ package dev.vmsg.bus.fifo.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vmsg.device.rng.EntropySource;
@@ -169,11 +170,16 @@ class TwoProcessTest {
      * runs the long campaign).
      */
     @Test
+    @Timeout(value = 6, unit = TimeUnit.HOURS) // the long campaign's 1000 kills take ~45 min; each kill has its own bound
     void repeatedKillsAndRestartsUnderTraffic() throws Exception {
         int kills = Integer.getInteger("vmsg.fifo.kills", 3);
         for (int i = 0; i < kills; i++) {
-            HostProcess host = startAndUse();
-            killUnderTraffic(host, source, 50 + 50 * (i % 4));
+            int reads = 50 + 50 * (i % 4);
+            String what = "kill " + (i + 1) + " of " + kills;
+            assertTimeoutPreemptively(Duration.ofSeconds(120), () -> {
+                HostProcess host = startAndUse();
+                killUnderTraffic(host, source, reads);
+            }, what);
         }
         startAndUse();
     }
