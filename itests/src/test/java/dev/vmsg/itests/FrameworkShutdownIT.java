@@ -110,12 +110,22 @@ public class FrameworkShutdownIT {
         System.setErr(tee);
         long start = System.nanoTime();
         FrameworkEvent stopped;
+        // A stop slower than a second leaves the threads' stacks in the output: where it waited.
+        java.util.concurrent.ScheduledExecutorService watchdog = java.util.concurrent.Executors
+                .newSingleThreadScheduledExecutor();
+        java.util.concurrent.ScheduledFuture<String> slow = watchdog.schedule(FrameworkShutdownIT::stacks, 1000,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
         try {
             framework.stop();
             stopped = framework.waitForStop(STOP_BOUND.toMillis());
         } finally {
             System.setOut(out);
             System.setErr(err);
+            slow.cancel(false);
+            watchdog.shutdownNow();
+        }
+        if (slow.isDone() && !slow.isCancelled()) {
+            out.println("framework shutdown run " + run + " was slow; threads after one second:\n" + slow.get());
         }
         long ms = (System.nanoTime() - start) / 1_000_000;
         String printed = captured.toString(StandardCharsets.UTF_8);
@@ -187,5 +197,20 @@ public class FrameworkShutdownIT {
             }
             Thread.sleep(20);
         }
+    }
+
+    /** The stacks of the framework's and vmsg's threads, for a slow stop. */
+    private static String stacks() {
+        StringBuilder sb = new StringBuilder();
+        Thread.getAllStackTraces().forEach((t, frames) -> {
+            if (t.getName().startsWith("vmsg") || t.getName().startsWith("SCR") || t.getName().contains("Felix")
+                    || t.getName().startsWith("FelixStartLevel") || t.getName().equals("shutdown-client")) {
+                sb.append(t.getName()).append(' ').append(t.getState()).append('\n');
+                for (StackTraceElement f : frames) {
+                    sb.append("    at ").append(f).append('\n');
+                }
+            }
+        });
+        return sb.toString();
     }
 }

@@ -72,6 +72,8 @@ final class DriverDevice implements VirtioDevice {
     private final int number;
     private final DeviceExecutor executor;
     private final Map<Integer, DriverQueue> queues = new ConcurrentSkipListMap<>();
+    /** Set when the device is removed: its requests end at once with this cause. */
+    private volatile VirtioDeviceException removedCause;
     private final List<DmaRegion> allocations = new ArrayList<>();
     private volatile State state = State.IDENTIFYING;
     private volatile String problem;
@@ -247,7 +249,7 @@ final class DriverDevice implements VirtioDevice {
         Message response;
         try {
             response = transport.engine().call(number, m, transport.options().requestTimeoutMillis(),
-                    describe() + ": " + what);
+                    describe() + ": " + what, () -> removedCause);
         } catch (VirtioDeviceException e) {
             if (e.reason() == Reason.TIMEOUT && state == State.RUNNING) {
                 // As Linux does: a running device that stops answering is given up, never waited on again.
@@ -335,6 +337,7 @@ final class DriverDevice implements VirtioDevice {
     /** The device left the bus (EVENT_DEVICE REMOVED, bus gone): stop everything, bounded. */
     void remove(String why, long boundMillis) {
         VirtioDeviceException cause = new VirtioDeviceException(Reason.REMOVED, describe() + ": " + why);
+        removedCause = cause; // before fail(): a request made from now on ends at once (RequestEngine.call)
         transport.engine().fail(number, cause);
         executor.offer(() -> {
             detachDriver(why, Reason.REMOVED);

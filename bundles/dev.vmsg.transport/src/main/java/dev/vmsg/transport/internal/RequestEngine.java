@@ -50,15 +50,27 @@ final class RequestEngine {
      * @throws VirtioDeviceException TIMEOUT past the deadline, REMOVED when the bus goes away
      */
     Message call(int devNum, Message request, long timeoutMillis, String what) {
-        return exchange(devNum, devNum, false, request, timeoutMillis, what);
+        return call(devNum, request, timeoutMillis, what, () -> null);
+    }
+
+    /**
+     * As {@link #call(int, Message, long, String)} for a device that may be removed meanwhile:
+     * {@code removed} gives the cause once it is. A request made while or after the device is
+     * removed ends at once with that cause instead of waiting out its deadline for a device that
+     * will never answer ({@link #fail} ends only the requests outstanding when it runs).
+     */
+    Message call(int devNum, Message request, long timeoutMillis, String what,
+            java.util.function.Supplier<VirtioDeviceException> removed) {
+        return exchange(devNum, devNum, false, request, timeoutMillis, what, removed);
     }
 
     /** Sends a bus request (dev_num 0) and waits for its response. */
     Message callBus(Message request, long timeoutMillis, String what) {
-        return exchange(BUS_KEY, 0, true, request, timeoutMillis, what);
+        return exchange(BUS_KEY, 0, true, request, timeoutMillis, what, () -> null);
     }
 
-    private Message exchange(int key, int devNum, boolean bus, Message request, long timeoutMillis, String what) {
+    private Message exchange(int key, int devNum, boolean bus, Message request, long timeoutMillis, String what,
+            java.util.function.Supplier<VirtioDeviceException> removed) {
         java.util.concurrent.Semaphore slot = slots.computeIfAbsent(key, k -> new java.util.concurrent.Semaphore(1));
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         try {
@@ -77,6 +89,13 @@ final class RequestEngine {
             pending.put(key, p);
             long sentAt = System.nanoTime();
             try {
+                // Checked after the request is registered: a removal either sees it there (fail) or
+                // is seen here, so no request of a removed device waits out its deadline.
+                VirtioDeviceException gone = removed.get();
+                if (gone != null) {
+                    side.metrics.requestFailed(bus, devNum, "removed");
+                    throw new VirtioDeviceException(gone.reason(), what + ": " + gone.getMessage(), gone);
+                }
                 side.encodeAndSend(ByteBuffer.allocate(codec.maxMessageSize()), devNum, token, request);
                 long left = deadline - System.nanoTime();
                 Message response = p.result().get(Math.max(left, 0), TimeUnit.NANOSECONDS);

@@ -80,6 +80,25 @@ class HostileDeviceTest {
     }
 
     @Test
+    void aRequestOfARemovedDeviceEndsAtOnceInsteadOfAtItsDeadline() throws Exception {
+        // Found by FrameworkShutdownIT's 20 runs: a driver unbinding a device the device side had
+        // already removed sent SET_DEVICE_STATUS after the removal had failed the outstanding
+        // requests, and waited out its 2 s deadline (twice, a 4 s framework stop).
+        device = new HostileDevice(bus.deviceEndpoint().orElseThrow(), f -> null);
+        DriverTransport t = start(60_000);
+        VirtioDeviceException removed = new VirtioDeviceException(VirtioDeviceException.Reason.REMOVED,
+                "device 3: device removed from the bus");
+        long start = System.nanoTime();
+        VirtioDeviceException e = assertThrows(VirtioDeviceException.class, () -> t.engine().call(3,
+                new dev.vmsg.wire.GetDeviceInfoRequest(), 60_000, "GET_DEVICE_INFO", () -> removed));
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(VirtioDeviceException.Reason.REMOVED, e.reason());
+        assertTrue(ms < 30_000, "ended at once, not at its 60 s deadline: " + ms + " ms");
+        assertTrue(device.received.stream().noneMatch(f -> f.message() instanceof dev.vmsg.wire.GetDeviceInfoRequest),
+                "nothing was sent for the removed device");
+    }
+
+    @Test
     void lateResponseNeverCompletesANewerRequest() throws Exception {
         AtomicReference<dev.vmsg.wire.Frame> first = new AtomicReference<>();
         AtomicInteger pings = new AtomicInteger();
