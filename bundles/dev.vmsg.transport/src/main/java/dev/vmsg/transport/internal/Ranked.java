@@ -1,5 +1,7 @@
 package dev.vmsg.transport.internal;
 
+import java.util.Comparator;
+
 /**
  * A service offered to the transport with its OSGi ranking: of several candidates for one place (a
  * bus name, a device number, a device type) the highest {@code service.ranking} wins and, among
@@ -9,8 +11,12 @@ package dev.vmsg.transport.internal;
  */
 record Ranked<T>(T service, int ranking, long arrival) {
 
+    /** The winner first: highest ranking, then earliest arrival. */
+    static final Comparator<Ranked<?>> BEST_FIRST = Comparator.<Ranked<?>>comparingInt(Ranked::ranking).reversed()
+            .thenComparingLong(Ranked::arrival);
+
     /** Whether this one wins over {@code other} (always over none). */
     boolean outranks(Ranked<?> other) {
-        return other == null || ranking > other.ranking || (ranking == other.ranking && arrival < other.arrival);
+        return other == null || BEST_FIRST.compare(this, other) < 0;
     }
 }

@@ -273,7 +273,7 @@ public final class TransportCore implements VmsgAdmin, Metrics {
                 mine.add(b);
             }
         }
-        mine.sort((x, y) -> x.backend.outranks(y.backend) ? -1 : 1);
+        mine.sort((x, y) -> Ranked.BEST_FIRST.compare(x.backend, y.backend));
         for (BackendBinding b : mine) {
             BackendBinding better = null;
             for (BackendBinding other : mine) {
@@ -347,7 +347,7 @@ public final class TransportCore implements VmsgAdmin, Metrics {
 
     private void snapshotDrivers() {
         List<Ranked<VirtioDriver>> all = new ArrayList<>(drivers.values());
-        all.sort((x, y) -> x.outranks(y) ? -1 : 1);
+        all.sort(Ranked.BEST_FIRST);
         List<VirtioDriver> out = new ArrayList<>(all.size());
         all.forEach(r -> out.add(r.service()));
         driverSnapshot = List.copyOf(out);
